@@ -1,0 +1,24 @@
+/**
+ * The Rego compiler's public surface: Rego sources -> a Wasm module implementing OPA's Wasm ABI.
+ *
+ * Pipeline (one input and one output type per stage):
+ *   syntax/  SourceFile -> Module (lexer, parser)
+ *   check/   Module[] -> CheckedProgram (resolution, rewriting, safety, compile errors)
+ *   plan/    CheckedProgram + entrypoints -> ir.Policy
+ *   wasm/    ir.Policy -> Wasm bytes (generated code linked with the prebuilt runtime library)
+ */
+export type { CheckedProgram, Module, RegoError, SourceFile } from "./ast/types.js";
+export type { Policy } from "./ir/types.js";
+
+export interface CompileOptions {
+  /** Entrypoints as slash paths, e.g. ["envoy/authz/allow"]. */
+  entrypoints: string[];
+}
+
+export interface CompileResult {
+  wasm: Uint8Array;
+  /** Entrypoint path -> id, as the module's entrypoints() export reports it. */
+  entrypoints: Record<string, number>;
+  /** Host builtins the module delegates through opa_builtinN, by Rego name. */
+  hostBuiltins: string[];
+}
