@@ -1,0 +1,124 @@
+/**
+ * Writes the demo PKI to disk (layout documented in demo.ts) with a manifest of every path.
+ * Existing files are never overwritten unless `force` is set; private keys get mode 0600.
+ */
+import { chmod, mkdir, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { formatSpiffeBundle } from "../identity/bundle/spiffe-json.js";
+import { type DemoPki, type DemoPkiOptions, generateDemoPkiInMemory } from "./demo.js";
+import { exportPrivateKeyPem } from "./issue.js";
+
+export interface DemoPkiManifest {
+  version: 1;
+  generatedAt: string;
+  trustDomains: Record<
+    string,
+    {
+      trustDomain: string;
+      root: string;
+      intermediate: string;
+      bundlePem: string;
+      bundleSpiffe: string;
+      crl: string;
+    }
+  >;
+  workloads: Record<
+    string,
+    {
+      id: string;
+      trustDomain: string;
+      dns: string[];
+      revoked: boolean;
+      cert: string;
+      chain: string;
+      key: string;
+    }
+  >;
+  /** Every file written, relative to the output directory. */
+  files: string[];
+}
+
+export class DemoPkiExistsError extends Error {
+  readonly code = "pki_files_exist";
+  constructor(readonly existing: string[]) {
+    super(`refusing to overwrite ${existing.length} existing file(s) (use --force): ${existing.join(", ")}`);
+  }
+}
+
+interface PlannedFile {
+  path: string;
+  content: string;
+  secret: boolean;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function plan(
+  pki: DemoPki,
+  generatedAt: string,
+): Promise<{ files: PlannedFile[]; manifest: DemoPkiManifest }> {
+  const files: PlannedFile[] = [];
+  const add = (path: string, content: string, secret = false) => {
+    files.push({ path, content, secret });
+    return path;
+  };
+  const manifest: DemoPkiManifest = { version: 1, generatedAt, trustDomains: {}, workloads: {}, files: [] };
+  for (const d of Object.values(pki.domains)) {
+    manifest.trustDomains[d.short] = {
+      trustDomain: d.trustDomain,
+      root: add(`${d.short}/root.pem`, d.root.pem),
+      intermediate: add(`${d.short}/intermediate.pem`, d.intermediate.pem),
+      bundlePem: add(`${d.short}/bundle.pem`, d.root.pem),
+      bundleSpiffe: add(
+        `${d.short}/bundle.spiffe.json`,
+        formatSpiffeBundle([d.root.der], { sequence: 1, refreshHint: 300 }),
+      ),
+      crl: add(`${d.short}/crl.pem`, d.crls.map((c) => c.pem).join("")),
+    };
+  }
+  for (const w of Object.values(pki.workloads)) {
+    const dir = `workloads/${w.name}`;
+    manifest.workloads[w.name] = {
+      id: w.id,
+      trustDomain: pki.domains[w.domain].trustDomain,
+      dns: [...w.dns],
+      revoked: w.revoked === true,
+      cert: add(`${dir}/cert.pem`, w.cert.pem),
+      chain: add(`${dir}/chain.pem`, w.cert.pem + pki.domains[w.domain].intermediate.pem),
+      key: add(`${dir}/key.pem`, await exportPrivateKeyPem(w.cert.keys.privateKey), true),
+    };
+  }
+  manifest.files = [...files.map((f) => f.path), "manifest.json"];
+  files.push({ path: "manifest.json", content: `${JSON.stringify(manifest, null, 2)}\n`, secret: false });
+  return { files, manifest };
+}
+
+/** Issues the demo PKI and writes it under outDir. Throws DemoPkiExistsError when files exist. */
+export async function generateDemoPki(
+  outDir: string,
+  opts: DemoPkiOptions & { force?: boolean } = {},
+): Promise<DemoPkiManifest> {
+  const pki = await generateDemoPkiInMemory(opts);
+  const { files, manifest } = await plan(pki, new Date().toISOString());
+  if (!opts.force) {
+    const existing: string[] = [];
+    for (const f of files) if (await exists(join(outDir, f.path))) existing.push(f.path);
+    if (existing.length > 0) throw new DemoPkiExistsError(existing);
+  }
+  for (const f of files) {
+    const path = join(outDir, f.path);
+    await mkdir(dirname(path), { recursive: true });
+    const mode = f.secret ? 0o600 : 0o644;
+    await writeFile(path, f.content, { mode, flag: opts.force ? "w" : "wx" });
+    // writeFile's mode applies only on creation; enforce it when an existing file was replaced.
+    await chmod(path, mode);
+  }
+  return manifest;
+}
