@@ -59,7 +59,9 @@ export function randomSerial(): string {
   return Buffer.from(b).toString("hex");
 }
 
-function keyGenParams(alg: KeyAlgorithm): webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams | Algorithm {
+function keyGenParams(
+  alg: KeyAlgorithm,
+): webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams | Algorithm {
   switch (alg) {
     case "P-256":
       return { name: "ECDSA", namedCurve: "P-256" };
