@@ -1,0 +1,66 @@
+/**
+ * The `with` context a function is planned in: data paths replaced through the data local,
+ * and functions/builtins replaced at plan time (OPA replaces them when planning too).
+ */
+import type { Term } from "../ast/types.js";
+import type { Local } from "../ir/types.js";
+
+export type FnMock =
+  /** Call another function instead: a builtin name or a user function "data.pkg.f". */
+  | { kind: "func"; target: string }
+  /** The call yields this constant term. */
+  | { kind: "value"; term: Term }
+  /** The call yields this local of the body being planned (not visible in other funcs). */
+  | { kind: "local"; local: Local };
+
+export interface MockCtx {
+  /** "" when nothing is mocked; otherwise a canonical description used to name funcs. */
+  key: string;
+  dataPaths: string[][];
+  fns: Map<string, FnMock>;
+}
+
+export const EMPTY_CTX: MockCtx = { key: "", dataPaths: [], fns: new Map() };
+
+function termKey(t: Term): string {
+  return JSON.stringify(t, (k, v) => (k === "loc" ? undefined : v));
+}
+
+function makeCtx(dataPaths: string[][], fns: Map<string, FnMock>): MockCtx {
+  if (dataPaths.length === 0 && fns.size === 0) return EMPTY_CTX;
+  const d = dataPaths.map((p) => p.join("\u0000")).sort();
+  const f = [...fns.entries()]
+    .map(([name, m]) => {
+      const what = m.kind === "func" ? m.target : m.kind === "value" ? termKey(m.term) : `local${m.local}`;
+      return `${name}=${m.kind}:${what}`;
+    })
+    .sort();
+  return { key: JSON.stringify([d, f]), dataPaths, fns };
+}
+
+export function withDataPath(ctx: MockCtx, path: string[]): MockCtx {
+  const key = path.join("\u0000");
+  const paths = ctx.dataPaths.filter((p) => p.join("\u0000") !== key);
+  paths.push(path);
+  return makeCtx(paths, ctx.fns);
+}
+
+export function withFnMock(ctx: MockCtx, name: string, mock: FnMock): MockCtx {
+  const fns = new Map(ctx.fns);
+  fns.set(name, mock);
+  return makeCtx(ctx.dataPaths, fns);
+}
+
+/** The context a replacement function runs in: mocks of functions do not apply inside it. */
+export function withoutFnMocks(ctx: MockCtx): MockCtx {
+  return makeCtx(ctx.dataPaths, new Map());
+}
+
+export function hasLocalMocks(ctx: MockCtx): boolean {
+  for (const m of ctx.fns.values()) if (m.kind === "local") return true;
+  return false;
+}
+
+export function isDataMocked(ctx: MockCtx, path: string[]): boolean {
+  return ctx.dataPaths.some((p) => p.length === path.length && p.every((s, i) => s === path[i]));
+}
