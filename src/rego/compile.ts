@@ -1,0 +1,151 @@
+/**
+ * compileRego: Rego sources -> Wasm module (OPA's Wasm ABI), wiring the four compiler stages:
+ *   syntax.parseModule (each file) -> check.checkModules -> plan.planPolicy -> wasm.generateWasm.
+ *
+ * Every failure is a RegoCompileError: stage errors pass through; an unexpected exception inside a
+ * stage (a compiler bug) is wrapped as a rego_compile_error so callers see one error type.
+ */
+import type { CheckedProgram, Module, SourceFile } from "./ast/types.js";
+import { RegoCompileError } from "./errors.js";
+import type { CompileOptions, CompileResult } from "./index.js";
+import type { Block, Policy } from "./ir/types.js";
+
+export type { CompileOptions, CompileResult } from "./index.js";
+
+/** The four stages, as documented in src/rego/index.ts. */
+export interface RegoStages {
+  parseModule(file: SourceFile): Module;
+  checkModules(modules: Module[]): CheckedProgram;
+  planPolicy(program: CheckedProgram, entrypoints: string[]): Policy;
+  generateWasm(policy: Policy): Uint8Array;
+  nativeBuiltins(): Iterable<string>;
+}
+
+/**
+ * Stage modules are loaded by computed specifier so that this file builds while a stage is still
+ * being written; a missing stage makes compileRego throw a RegoCompileError naming it.
+ */
+async function loadStages(): Promise<RegoStages> {
+  const missing: string[] = [];
+  const load = async (name: string): Promise<Record<string, unknown>> => {
+    const spec = `./${name}/index.js`;
+    try {
+      return (await import(spec)) as Record<string, unknown>;
+    } catch (e) {
+      missing.push(`${name} (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+      return {};
+    }
+  };
+  const [syntax, check, plan, wasm] = await Promise.all([
+    load("syntax"),
+    load("check"),
+    load("plan"),
+    load("wasm"),
+  ]);
+  const fn = <F>(mod: Record<string, unknown>, stage: string, name: string): F => {
+    const f = mod[name];
+    if (typeof f === "function") return f as F;
+    return ((..._args: unknown[]) => {
+      throw compileError(
+        "<compiler>",
+        `compiler stage ${stage}.${name} is not available: ${missing.join("; ")}`,
+      );
+    }) as F;
+  };
+  return {
+    parseModule: fn(syntax, "syntax", "parseModule"),
+    checkModules: fn(check, "check", "checkModules"),
+    planPolicy: fn(plan, "plan", "planPolicy"),
+    generateWasm: fn(wasm, "wasm", "generateWasm"),
+    nativeBuiltins: fn(wasm, "wasm", "nativeBuiltins"),
+  };
+}
+
+const stages: RegoStages = await loadStages();
+
+export function compileRego(files: SourceFile[], opts: CompileOptions): CompileResult {
+  return compileWith(stages, files, opts);
+}
+
+/** The wiring, with the stages injectable (tests, and the period before every stage has landed). */
+export function compileWith(s: RegoStages, files: SourceFile[], opts: CompileOptions): CompileResult {
+  validateEntrypoints(opts.entrypoints);
+  const modules: Module[] = [];
+  const parseErrors: RegoCompileError[] = [];
+  for (const file of files) {
+    try {
+      modules.push(guard(file.path, "parse", () => s.parseModule(file)));
+    } catch (e) {
+      if (e instanceof RegoCompileError) parseErrors.push(e);
+      else throw e;
+    }
+  }
+  if (parseErrors.length > 0) throw new RegoCompileError(parseErrors.flatMap((e) => e.errors));
+  const firstFile = files[0]?.path ?? "<input>";
+  const program: CheckedProgram = guard(firstFile, "check", () => s.checkModules(modules));
+  const policy: Policy = guard(firstFile, "plan", () => s.planPolicy(program, opts.entrypoints));
+  const wasm = guard(firstFile, "wasm", () => s.generateWasm(policy));
+  const entrypoints: Record<string, number> = {};
+  policy.plans.forEach((plan, i) => {
+    entrypoints[plan.name] = i;
+  });
+  return { wasm, entrypoints, hostBuiltins: hostBuiltinsOf(policy, new Set(s.nativeBuiltins())) };
+}
+
+function validateEntrypoints(entrypoints: string[]): void {
+  if (entrypoints.length === 0) {
+    throw compileError("<entrypoints>", "at least one entrypoint is required");
+  }
+  for (const ep of entrypoints) {
+    if (!/^[^/\s]+(\/[^/\s]+)*$/.test(ep)) {
+      throw compileError("<entrypoints>", `invalid entrypoint ${JSON.stringify(ep)}: want a/b/c`);
+    }
+  }
+}
+
+function guard<T>(file: string, stage: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RegoCompileError) throw e;
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw compileError(file, `${stage}: input nested too deeply`);
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    throw compileError(file, `internal error in ${stage} stage: ${msg}`);
+  }
+}
+
+function compileError(file: string, message: string): RegoCompileError {
+  return new RegoCompileError([{ code: "rego_compile_error", message, location: { file, row: 1, col: 1 } }]);
+}
+
+/** Builtins called by the IR that are neither user functions nor implemented inside the module. */
+export function hostBuiltinsOf(policy: Policy, native: Set<string>): string[] {
+  const funcs = new Set(policy.funcs.map((f) => f.name));
+  const out = new Set<string>();
+  const visit = (blocks: Block[]): void => {
+    for (const b of blocks) {
+      for (const st of b.stmts) {
+        switch (st.type) {
+          case "Call":
+            if (!funcs.has(st.func) && !native.has(st.func)) out.add(st.func);
+            break;
+          case "Block":
+            visit(st.blocks);
+            break;
+          case "Scan":
+          case "Not":
+          case "With":
+            visit([st.block]);
+            break;
+          default:
+            break;
+        }
+      }
+    }
+  };
+  for (const p of policy.plans) visit(p.blocks);
+  for (const f of policy.funcs) visit(f.blocks);
+  return [...out].sort();
+}
