@@ -82,12 +82,17 @@ function planValueRules(bp: BodyPlanner, rules: Rule[], ret: Local, params: Term
       const eloc = pb.loc(element.head.loc);
       fb.subBlock(() => {
         fb.emit({ type: "IsUndefined", source: chainRet });
-        bindArgs(bp, element, params, () =>
-          bp.planBody(element.body, () =>
-            bp.planTerm(ruleValue(element), (source) =>
-              fb.emit({ type: "AssignVarOnce", source, target: chainRet, loc: eloc }),
+        bindArgs(
+          bp,
+          element,
+          params,
+          () =>
+            bp.planBody(element.body, () =>
+              bp.planTerm(ruleValue(element), (source) =>
+                fb.emit({ type: "AssignVarOnce", source, target: chainRet, loc: eloc }),
+              ),
             ),
-          ),
+          rule,
         );
       });
     }
@@ -107,12 +112,18 @@ function planValueRules(bp: BodyPlanner, rules: Rule[], ret: Local, params: Term
   }
 }
 
-function bindArgs(bp: BodyPlanner, rule: Rule, params: Term[] | undefined, k: () => void): void {
+function bindArgs(
+  bp: BodyPlanner,
+  rule: Rule,
+  params: Term[] | undefined,
+  k: () => void,
+  chainHead?: Rule,
+): void {
   if (!params) {
     k();
     return;
   }
-  const args = rule.head.args ?? [];
+  const args = rule.head.args ?? chainHead?.head.args ?? [];
   if (args.length !== params.length) throw planError("function arity mismatch", rule.loc);
   const step = (i: number): void => {
     if (i === args.length) k();
@@ -132,15 +143,8 @@ function planObjectNode(bp: BodyPlanner, node: DocNode, ret: Local): void {
       fb.emit({ type: "ObjectInsert", key: pb.stringOperand(name), value: localOp(value), object: ret });
     });
   }
-  if (node.dynamic.length > 0) {
-    const dyn = fb.local();
-    fb.emit({ type: "MakeObject", target: dyn });
-    for (const d of node.dynamic) {
-      fb.subBlock(() => bp.planBody(d.rule.body, () => insertDynamic(bp, dyn, d)));
-    }
-    const merged = fb.local();
-    fb.emit({ type: "ObjectMerge", a: dyn, b: ret, target: merged });
-    fb.emit({ type: "AssignVar", source: localOp(merged), target: ret });
+  for (const d of node.dynamic) {
+    fb.subBlock(() => bp.planBody(d.rule.body, () => insertDynamic(bp, ret, d)));
   }
   fb.subBlock(() => {
     const base = bp.baseChain(node.path);
