@@ -20,12 +20,16 @@ describe("generated protobuf code (src/gen)", () => {
   const fresh = mkdtempSync(join(tmpdir(), "wimse-gen-"));
   afterAll(() => rmSync(fresh, { recursive: true, force: true }));
 
-  it("matches a fresh `npm run proto` generation byte for byte", { timeout: 180_000 }, () => {
+  it("matches a fresh `npm run proto` generation byte for byte", { timeout: 600_000 }, () => {
     const out = join(fresh, "gen");
     execFileSync(process.execPath, [join(root, "scripts/proto.mjs"), out], { stdio: "pipe" });
     const committedDir = join(root, "src/gen");
-    const committed = listFiles(committedDir).map((f) => relative(committedDir, f)).sort();
-    const generated = listFiles(out).map((f) => relative(out, f)).sort();
+    const committed = listFiles(committedDir)
+      .map((f) => relative(committedDir, f))
+      .sort();
+    const generated = listFiles(out)
+      .map((f) => relative(out, f))
+      .sort();
     expect(generated.length).toBeGreaterThan(0);
     expect(committed).toEqual(generated);
     const stale = generated.filter(

@@ -1,0 +1,55 @@
+/**
+ * One audit record per Check (wimse-mtls.md §4: time, source and target identity, authentication
+ * method, decision, context). Only the fields below are ever written: no headers, certificates,
+ * tokens, cookies or query strings, so secrets cannot reach the log by construction.
+ */
+
+export type AuditDecision = "allow" | "deny" | "dry-run-deny";
+
+export interface AuditRecord {
+  time: string;
+  decision_id: string;
+  request_id: string;
+  source_id: string;
+  proxy_id: string;
+  auth_method: string;
+  destination_principal: string;
+  method: string;
+  host: string;
+  /** Path without the query string (queries may carry tokens). */
+  path: string;
+  decision: AuditDecision;
+  http_status: number;
+  reason_code: string;
+  reason: string;
+  policy_revision: string;
+  latency_ms: number;
+}
+
+const MAX_FIELD = 2048;
+const PEM_OR_TOKEN = /-----BEGIN [^-]+-----|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
+
+/** Bounds a free-text field and redacts anything that looks like a PEM block or a JWT. */
+export function safeText(text: string): string {
+  let t = text.length > MAX_FIELD ? `${text.slice(0, MAX_FIELD)}...` : text;
+  if (PEM_OR_TOKEN.test(t)) t = t.replace(new RegExp(PEM_OR_TOKEN.source, "g"), "[redacted]");
+  // Control characters would break the one-line-per-record format for naive readers.
+  return t.replace(/[\u0000-\u001f\u007f]/g, "?");
+}
+
+/** The JSON line for a record (with fields bounded and redacted). */
+export function formatRecord(r: AuditRecord): string {
+  const out: AuditRecord = {
+    ...r,
+    request_id: safeText(r.request_id),
+    source_id: safeText(r.source_id),
+    proxy_id: safeText(r.proxy_id),
+    destination_principal: safeText(r.destination_principal),
+    method: safeText(r.method),
+    host: safeText(r.host),
+    path: safeText(r.path),
+    reason: safeText(r.reason),
+    reason_code: safeText(r.reason_code),
+  };
+  return `${JSON.stringify(out)}\n`;
+}

@@ -1,0 +1,55 @@
+/** The validated configuration the service runs with (built from schema.ts by load.ts). */
+
+export interface TrustBundleConfig {
+  trustDomain: string;
+  file: string;
+}
+
+/** A request match for which identity is optional: the policy runs without identity. */
+export interface IdentityOptionalRule {
+  /** Exact path (without query). */
+  path?: string;
+  /** Path prefix (without query), e.g. "/healthz". */
+  pathPrefix?: string;
+  /** Upper-case methods; empty = any. */
+  methods: string[];
+}
+
+export interface ListenTlsConfig {
+  certFile: string;
+  keyFile: string;
+  clientCaFile: string;
+  allowedClientIds: string[];
+}
+
+export interface Config {
+  listen: {
+    address: string;
+    maxReceiveMessageBytes: number;
+    reflection: boolean;
+    tls: ListenTlsConfig;
+  };
+  metrics: { address: string; path: string };
+  identity: {
+    demoPkiDir: string;
+    trustBundles: TrustBundleConfig[];
+    trustedProxies: string[];
+    crlFiles: string[];
+    optional: IdentityOptionalRule[];
+  };
+  policy: { dir: string; bundle: string; entrypoint: string; watch: boolean };
+  decision: {
+    dryRun: boolean;
+    denyStatus: number;
+    identityFailureStatus: number;
+    headers: { workloadId: string; trustDomain: string; proxyId: string; authMethod: string };
+  };
+  request: {
+    maxHeaderValueBytes: number;
+    maxHeadersBytes: number;
+    maxHeadersCount: number;
+    skipBodyParse: boolean;
+  };
+  audit: { output: string };
+  shutdown: { graceMs: number };
+}

@@ -1,0 +1,46 @@
+/**
+ * The policy input document, compatible with the OPA-Envoy plugin so that its users' policies run
+ * unchanged: the CheckRequest in protobuf JSON form (lowerCamelCase, via ts-proto's toJSON) plus
+ * parsed_path, parsed_query, parsed_body, truncated_body, version and source_principal. Our
+ * additions: `identity` (the verified workload identity, with `proxy` when it came through one)
+ * or, on identity-optional requests whose verification failed, `identity_error`.
+ */
+import { CheckRequest } from "../gen/envoy/service/auth/v3/external_auth.js";
+import type { AuthResult, VerifiedIdentity } from "../identity/types.js";
+import type { ParsedBody } from "./body.js";
+import type { ParsedTarget } from "./path.js";
+
+export interface PolicyIdentity extends VerifiedIdentity {
+  proxy?: VerifiedIdentity;
+}
+
+export interface InputParts {
+  request: CheckRequest;
+  target: ParsedTarget;
+  body: ParsedBody;
+  /** undefined only when identity was not attempted. */
+  auth?: AuthResult;
+}
+
+export const INPUT_VERSION = Object.freeze({ ext_authz: "v3", encoding: "protojson" });
+
+export function buildInput(parts: InputParts): Record<string, unknown> {
+  const input = CheckRequest.toJSON(parts.request) as Record<string, unknown>;
+  input.parsed_path = parts.target.parsedPath;
+  input.parsed_query = parts.target.parsedQuery;
+  if (parts.body.value !== undefined) input.parsed_body = parts.body.value;
+  input.truncated_body = parts.body.truncated;
+  input.version = INPUT_VERSION;
+  const principal = parts.request.attributes?.source?.principal;
+  if (principal) input.source_principal = principal;
+  const auth = parts.auth;
+  if (auth?.ok) {
+    const identity: PolicyIdentity = { ...auth.identity };
+    if (auth.proxy) identity.proxy = auth.proxy;
+    input.identity = identity;
+  } else if (auth) {
+    input.identity_error = { code: auth.code, message: auth.message };
+    if (auth.proxy) input.identity_proxy = auth.proxy;
+  }
+  return input;
+}

@@ -1,0 +1,57 @@
+/**
+ * parsed_path and parsed_query as the OPA-Envoy plugin builds them (Go's url.Parse): the path
+ * without query and fragment, percent-decoded, leading "/" characters dropped, split on "/";
+ * the query as key -> list of values ("+" is a space). Unlike Go's Query(), which silently drops
+ * pairs it cannot decode, a broken escape here rejects the request: a policy must never see a
+ * query that differs from what the upstream will receive.
+ */
+import { percentDecode } from "./percent.js";
+import { Reason, RequestRejection } from "./reasons.js";
+
+export interface ParsedTarget {
+  /** Path without query or fragment, as received (still encoded). */
+  path: string;
+  parsedPath: string[];
+  parsedQuery: Record<string, string[]>;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function parseTarget(target: string): ParsedTarget | RequestRejection {
+  if (CONTROL.test(target))
+    return new RequestRejection(Reason.pathMalformed, "path contains control characters");
+  const hash = target.indexOf("#");
+  const noFragment = hash >= 0 ? target.slice(0, hash) : target;
+  const q = noFragment.indexOf("?");
+  const path = q >= 0 ? noFragment.slice(0, q) : noFragment;
+  const query = q >= 0 ? noFragment.slice(q + 1) : "";
+  const decoded = percentDecode(path);
+  if (decoded === undefined) {
+    return new RequestRejection(Reason.pathMalformed, "path has broken percent-encoding or invalid UTF-8");
+  }
+  const parsedPath = decoded.replace(/^\/+/, "").split("/");
+  const parsedQuery = parseQuery(query);
+  if (parsedQuery instanceof RequestRejection) return parsedQuery;
+  return { path, parsedPath, parsedQuery };
+}
+
+/** application/x-www-form-urlencoded pairs (also used for form bodies). */
+export function parseQuery(
+  query: string,
+  code: string = Reason.queryMalformed,
+): Record<string, string[]> | RequestRejection {
+  const out = Object.create(null) as Record<string, string[]>;
+  if (query === "") return out;
+  for (const pair of query.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const key = percentDecode(eq >= 0 ? pair.slice(0, eq) : pair, true);
+    const value = percentDecode(eq >= 0 ? pair.slice(eq + 1) : "", true);
+    if (key === undefined || value === undefined) {
+      return new RequestRejection(code, "broken percent-encoding in a query parameter");
+    }
+    if (!Object.hasOwn(out, key)) out[key] = [];
+    out[key].push(value);
+  }
+  return out;
+}

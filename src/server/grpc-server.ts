@@ -1,0 +1,53 @@
+/**
+ * The gRPC server: envoy.service.auth.v3.Authorization/Check, grpc.health.v1.Health and (option)
+ * server reflection, with the configured receive-size limit (grpc-js answers larger messages with
+ * RESOURCE_EXHAUSTED before any handler runs) and the listener's TLS / mTLS allowlist.
+ */
+import { Server, status as GrpcStatus, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import type { Config } from "../config/types.js";
+import type { Checker, CheckResult } from "../extauthz/check.js";
+import {
+  AuthorizationService,
+  type CheckRequest,
+  type CheckResponse,
+} from "../gen/envoy/service/auth/v3/external_auth.js";
+import { HealthService } from "../gen/grpc/health/v1/health.js";
+import { type HealthState, healthServer } from "./health.js";
+import { callerAllowed } from "./listener-tls.js";
+import { addReflection } from "./reflection.js";
+
+export interface GrpcServerDeps {
+  config: Config;
+  checker: Checker;
+  health: HealthState;
+  /** Called after each decided Check (audit, metrics). */
+  onResult: (result: CheckResult) => void;
+}
+
+export function createGrpcServer(deps: GrpcServerDeps): Server {
+  const server = new Server({
+    "grpc.max_receive_message_length": deps.config.listen.maxReceiveMessageBytes,
+    "grpc.max_send_message_length": deps.config.listen.maxReceiveMessageBytes,
+  });
+  const allowed = deps.config.listen.tls.allowedClientIds;
+  server.addService(AuthorizationService, {
+    check(call: ServerUnaryCall<CheckRequest, CheckResponse>, callback: sendUnaryData<CheckResponse>) {
+      const started = process.hrtime.bigint();
+      if (allowed.length > 0 && !callerAllowed(allowed, call.getAuthContext()?.sslPeerCertificate)) {
+        callback({
+          code: GrpcStatus.PERMISSION_DENIED,
+          details: "caller's certificate is not in listen.tls.allowed_client_ids",
+        });
+        return;
+      }
+      // The checker never throws (errors become denials); a Check is decided synchronously, so
+      // grpc-js's tryShutdown (which waits for open calls) is what lets in-flight checks finish.
+      const result = deps.checker(call.request, started);
+      deps.onResult(result);
+      callback(null, result.response);
+    },
+  });
+  server.addService(HealthService, healthServer(deps.health));
+  if (deps.config.listen.reflection) addReflection(server);
+  return server;
+}
