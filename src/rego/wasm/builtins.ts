@@ -1,10 +1,23 @@
 /**
- * Builtins implemented natively by the runtime library: Rego name -> runtime export.
- * Every other builtin is delegated to the host through opa_builtinN.
+ * Builtins implemented natively by the runtime library, by Rego name. Each is exported by the
+ * runtime as `opa_b_<name>` with dots replaced by underscores. Every other builtin is delegated
+ * to the host through opa_builtinN.
  */
+const NAMES = `
+  abs all and any array.concat array.reverse array.slice base64.decode base64.encode base64.is_valid
+  base64url.decode base64url.encode base64url.encode_no_pad bits.and bits.lsh bits.negate bits.or
+  bits.rsh bits.xor ceil concat contains count div endswith equal floor format_int gt gte indexof
+  indexof_n internal.member_2 internal.member_3 intersection is_array is_boolean is_null is_number
+  is_object is_set is_string json.filter json.is_valid json.marshal json.remove json.unmarshal lower lt
+  lte max min minus mul neq numbers.range numbers.range_step object.filter object.get object.keys
+  object.remove object.union object.union_n or plus product rem replace round set_diff sort split
+  startswith strings.any_prefix_match strings.any_suffix_match strings.count strings.replace_n
+  strings.reverse substring sum to_number trim trim_left trim_prefix trim_right trim_space trim_suffix
+  type_name union upper walk
+`;
+
 export const NATIVE_BUILTINS: ReadonlyMap<string, string> = new Map(
-  ["is_null", "is_boolean", "is_number", "is_string", "is_array", "is_object", "is_set"].map((name) => [
-    name,
-    `opa_b_${name.replace(/\./g, "_")}`,
-  ]),
+  NAMES.trim()
+    .split(/\s+/)
+    .map((name) => [name, `opa_b_${name.replace(/\./g, "_")}`]),
 );

@@ -1,0 +1,103 @@
+// Exact integer arithmetic on decimal text (for integers beyond i64). Magnitudes are strings of
+// digits without leading zeros; signs are handled by the callers below.
+
+function stripZeros(s: string): string {
+  let i = 0;
+  while (i < s.length - 1 && s.charCodeAt(i) == 48) i++;
+  return s.substring(i);
+}
+
+function cmpMag(a: string, b: string): i32 {
+  if (a.length != b.length) return a.length < b.length ? -1 : 1;
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function addMag(a: string, b: string): string {
+  let out = new Array<i32>();
+  let i = a.length - 1;
+  let j = b.length - 1;
+  let carry = 0;
+  while (i >= 0 || j >= 0 || carry > 0) {
+    let s = carry;
+    if (i >= 0) s += a.charCodeAt(i--) - 48;
+    if (j >= 0) s += b.charCodeAt(j--) - 48;
+    out.push(s % 10);
+    carry = s / 10;
+  }
+  let r = "";
+  for (let k = out.length - 1; k >= 0; k--) r += String.fromCharCode(48 + out[k]);
+  return stripZeros(r);
+}
+
+/** a - b with a >= b. */
+function subMag(a: string, b: string): string {
+  let out = new Array<i32>();
+  let i = a.length - 1;
+  let j = b.length - 1;
+  let borrow = 0;
+  while (i >= 0) {
+    let s = a.charCodeAt(i--) - 48 - borrow;
+    if (j >= 0) s -= b.charCodeAt(j--) - 48;
+    if (s < 0) {
+      s += 10;
+      borrow = 1;
+    } else borrow = 0;
+    out.push(s);
+  }
+  let r = "";
+  for (let k = out.length - 1; k >= 0; k--) r += String.fromCharCode(48 + out[k]);
+  return stripZeros(r);
+}
+
+function mulMag(a: string, b: string): string {
+  const n = a.length;
+  const m = b.length;
+  const res = new Array<i32>(n + m);
+  for (let i = n - 1; i >= 0; i--) {
+    const x = a.charCodeAt(i) - 48;
+    for (let j = m - 1; j >= 0; j--) {
+      const p = x * (b.charCodeAt(j) - 48) + res[i + j + 1];
+      res[i + j + 1] = p % 10;
+      res[i + j] += p / 10;
+    }
+  }
+  let r = "";
+  for (let k = 0; k < res.length; k++) r += String.fromCharCode(48 + res[k]);
+  return stripZeros(r);
+}
+
+function neg(s: string): bool {
+  return s.length > 0 && s.charCodeAt(0) == 45;
+}
+
+function mag(s: string): string {
+  return stripZeros(neg(s) ? s.substring(1) : s);
+}
+
+function signed(negative: bool, m: string): string {
+  return negative && m != "0" ? "-" + m : m;
+}
+
+export function bigAdd(a: string, b: string): string {
+  const na = neg(a);
+  const nb = neg(b);
+  const ma = mag(a);
+  const mb = mag(b);
+  if (na == nb) return signed(na, addMag(ma, mb));
+  const c = cmpMag(ma, mb);
+  if (c == 0) return "0";
+  return c > 0 ? signed(na, subMag(ma, mb)) : signed(nb, subMag(mb, ma));
+}
+
+export function bigSub(a: string, b: string): string {
+  return bigAdd(a, neg(b) ? b.substring(1) : "-" + b);
+}
+
+export function bigMul(a: string, b: string): string {
+  return signed(neg(a) != neg(b), mulMag(mag(a), mag(b)));
+}

@@ -1,0 +1,231 @@
+import { describe, expect, it } from "vitest";
+import type { Stmt } from "../../src/rego/ir/types.js";
+import { nativeBuiltins } from "../../src/rego/wasm/index.js";
+import { runtimeModule } from "../../src/rego/wasm/module.js";
+import { L, PolicyBuilder, load } from "./helpers.js";
+
+/** [builtin, args, expected result (undefined = the call is undefined), arg indexes to turn into sets] */
+type Row = [string, unknown[], unknown, number[]?];
+
+const rows: Row[] = [
+  // arithmetic
+  ["plus", [1, 2], 3],
+  ["plus", [0.1, 0.2], 0.30000000000000004],
+  ["plus", [9223372036854775807n, 1], 9223372036854775808],
+  ["plus", ["a", 1], undefined],
+  ["minus", [1, 3], -2],
+  ["minus", [[1, 2, 3], [2]], [1, 3], [0, 1]],
+  ["mul", [6, 7], 42],
+  ["mul", [1.5, 2], 3],
+  ["div", [10, 4], 2.5],
+  ["div", [10, 5], 2],
+  ["div", [1, 0], undefined],
+  ["rem", [7, 4], 3],
+  ["rem", [-7, 4], -3],
+  ["rem", [7, 0], undefined],
+  ["rem", [7.5, 2], undefined],
+  ["abs", [-10], 10],
+  ["abs", [-1.5], 1.5],
+  ["round", [2.5], 3],
+  ["round", [-2.5], -3],
+  ["round", [2.4], 2],
+  ["ceil", [1.2], 2],
+  ["floor", [-1.2], -2],
+  ["gt", [2, 1], true],
+  ["gt", ["a", 1], true],
+  ["lt", [null, false], true],
+  ["lte", [1, 1.0], true],
+  ["gte", [[1], [1, 2]], false],
+  ["equal", [{ a: [1] }, { a: [1] }], true],
+  ["neq", [1, "1"], true],
+  ["numbers.range", [1, 4], [1, 2, 3, 4]],
+  ["numbers.range", [2, -1], [2, 1, 0, -1]],
+  ["numbers.range", [1.5, 3], undefined],
+  ["numbers.range_step", [0, 10, 3], [0, 3, 6, 9]],
+  ["to_number", ["10"], 10],
+  ["to_number", ["-1.5"], -1.5],
+  ["to_number", [true], 1],
+  ["to_number", [null], 0],
+  ["to_number", ["x"], undefined],
+  ["format_int", [255, 16], "ff"],
+  ["format_int", [-5.9, 2], "-101"],
+  ["bits.and", [12, 10], 8],
+  ["bits.or", [12, 10], 14],
+  ["bits.xor", [12, 10], 6],
+  ["bits.negate", [5], -6],
+  ["bits.lsh", [1, 4], 16],
+  ["bits.rsh", [-16, 2], -4],
+  // aggregates and sets
+  ["count", ["héllo"], 5],
+  ["count", [{ a: 1, b: 2 }], 2],
+  ["count", [1], undefined],
+  ["sum", [[1, 2, 3.5]], 6.5],
+  ["product", [[2, 3, 4]], 24],
+  ["max", [[1, 5, 3]], 5],
+  ["min", [["b", "a"]], "a"],
+  ["max", [[]], undefined],
+  ["sort", [[3, "a", null, 1]], [null, 1, 3, "a"]],
+  ["sort", [[3, 1, 2]], [1, 2, 3], [0]],
+  [
+    "and",
+    [
+      [1, 2, 3],
+      [2, 3, 4],
+    ],
+    [2, 3],
+    [0, 1],
+  ],
+  ["or", [[1], [2]], [1, 2], [0, 1]],
+  ["all", [[true, true]], true],
+  ["any", [[false, true]], true],
+  // strings
+  ["concat", [", ", ["a", "b", "c"]], "a, b, c"],
+  ["concat", ["-", ["b", "a"]], "a-b", [1]],
+  ["contains", ["hello", "ell"], true],
+  ["startswith", ["hello", "he"], true],
+  ["endswith", ["hello", "lo"], true],
+  ["endswith", ["hello", "x"], false],
+  ["indexof", ["héllo", "l"], 2],
+  ["indexof", ["hello", "z"], -1],
+  ["indexof_n", ["abcabc", "bc"], [1, 4]],
+  ["lower", ["ÀBC"], "àbc"],
+  ["upper", ["straße"], "STRASSE"],
+  ["replace", ["a.b.c", ".", "/"], "a/b/c"],
+  ["split", ["a,b,,c", ","], ["a", "b", "", "c"]],
+  ["split", ["hé", ""], ["h", "é"]],
+  ["substring", ["héllo", 1, 3], "éll"],
+  ["substring", ["hello", 1, -1], "ello"],
+  ["substring", ["hello", 10, 2], ""],
+  ["substring", ["hello", -1, 2], undefined],
+  ["trim", ["  xhix  ", " x"], "hi"],
+  ["trim_left", ["aab", "a"], "b"],
+  ["trim_right", ["baa", "a"], "b"],
+  ["trim_prefix", ["foobar", "foo"], "bar"],
+  ["trim_suffix", ["foobar", "bar"], "foo"],
+  ["trim_space", ["\t hi \n\u00a0"], "hi"],
+  ["strings.reverse", ["héllo😀"], "😀olléh"],
+  ["strings.replace_n", [{ a: "1", ab: "2" }, "abab"], "1b1b"],
+  ["strings.count", ["cheese", "e"], 3],
+  ["strings.any_prefix_match", [["a/b", "c"], "c"], true],
+  // collections
+  ["array.concat", [[1], [2, 3]], [1, 2, 3]],
+  ["array.reverse", [[1, 2, 3]], [3, 2, 1]],
+  ["array.slice", [[1, 2, 3, 4], 1, 3], [2, 3]],
+  ["array.slice", [[1, 2, 3, 4], -5, 10], [1, 2, 3, 4]],
+  ["array.slice", [[1, 2, 3], 2, 1], []],
+  ["object.get", [{ a: { b: 1 } }, ["a", "b"], "d"], 1],
+  ["object.get", [{ a: { b: 1 } }, "x", "d"], "d"],
+  ["object.get", [{ a: [5, 6] }, ["a", 1], "d"], 6],
+  ["object.keys", [{ b: 1, a: 2 }], ["a", "b"]],
+  ["object.remove", [{ a: 1, b: 2, c: 3 }, ["a", "c"]], { b: 2 }],
+  ["object.filter", [{ a: 1, b: 2, c: 3 }, ["a", "c"]], { a: 1, c: 3 }],
+  [
+    "object.union",
+    [
+      { a: { b: 1, c: 2 }, d: 1 },
+      { a: { b: 3 }, d: { x: 1 } },
+    ],
+    { a: { b: 3, c: 2 }, d: { x: 1 } },
+  ],
+  ["object.union_n", [[{ a: 1 }, { b: 2 }, { a: 3 }]], { a: 3, b: 2 }],
+  ["internal.member_2", [2, [1, 2]], true],
+  ["internal.member_2", [2, { a: 2 }], true],
+  ["internal.member_2", ["a", { a: 2 }], false],
+  ["internal.member_2", [3, [1, 2]], false, [1]],
+  ["internal.member_3", ["a", 2, { a: 2 }], true],
+  ["internal.member_3", [1, "y", ["x", "y"]], true],
+  [
+    "walk",
+    [{ a: [1] }],
+    [
+      [[], { a: [1] }],
+      [["a"], [1]],
+      [["a", 0], 1],
+    ],
+  ],
+  ["type_name", [[1]], "array"],
+  ["type_name", [[1]], "set", [0]],
+  ["is_string", ["x"], true],
+  ["is_number", ["x"], false],
+  ["json.filter", [{ a: { b: 1, c: 2 }, d: 3 }, ["a/b", "d"]], { a: { b: 1 }, d: 3 }],
+  ["json.remove", [{ a: { b: 1, c: 2 }, d: 3 }, ["a/b", "d"]], { a: { c: 2 } }],
+  ["json.filter", [{ a: [{ x: 1, y: 2 }, 5] }, [["a", 0, "x"]]], { a: [{ x: 1 }] }],
+  // encodings
+  ["base64.encode", ["hello"], "aGVsbG8="],
+  ["base64.decode", ["aGVsbG8="], "hello"],
+  ["base64.decode", ["aGVsbG8"], undefined],
+  ["base64.is_valid", ["aGVsbG8="], true],
+  ["base64.is_valid", ["!!"], false],
+  ["base64url.encode", ["\u00ff\u00fe"], "w7_Dvg=="],
+  ["base64url.decode", ["w7_Dvg"], "\u00ff\u00fe"],
+  ["json.marshal", [{ b: [1, "<x>"], a: null }], '{"a":null,"b":[1,"\\u003cx\\u003e"]}'],
+  ["json.marshal", [[2, 1]], "[1,2]", [0]],
+  ["json.unmarshal", ['{"a": [1, 2.5, "x"]}'], { a: [1, 2.5, "x"] }],
+  ["json.unmarshal", ["{"], undefined],
+  ["json.is_valid", ["[1,2]"], true],
+  ["json.is_valid", ["[1,"], false],
+];
+
+function planFor(p: PolicyBuilder, fn: string, arity: number, sets: number[]): string {
+  const name = `${fn}#${arity}#${sets.join(",")}`;
+  if (p.plans.some((x) => x.name === name)) return name;
+  const stmts: Stmt[] = [{ type: "Dot", source: L(0), key: p.s("args"), target: 2 }];
+  const args: number[] = [];
+  for (let i = 0; i < arity; i++) {
+    const idx = 10 + i * 5;
+    stmts.push({ type: "MakeNumberInt", value: BigInt(i), target: idx });
+    stmts.push({ type: "Dot", source: L(2), key: L(idx), target: idx + 1 });
+    if (sets.includes(i)) {
+      stmts.push({ type: "MakeSet", target: idx + 2 });
+      stmts.push({
+        type: "Scan",
+        source: idx + 1,
+        key: idx + 3,
+        value: idx + 4,
+        block: { stmts: [{ type: "SetAdd", value: L(idx + 4), set: idx + 2 }] },
+      });
+      args.push(idx + 2);
+    } else args.push(idx + 1);
+  }
+  stmts.push({ type: "Call", func: fn, args: args.map(L), result: 3 });
+  stmts.push({ type: "ResultSetAdd", value: 3 });
+  p.plan(name, stmts);
+  return name;
+}
+
+const toJSON = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `__big${x}__` : x)).replace(
+    /"__big(-?\d+)__"/g,
+    "$1",
+  );
+
+describe("native builtins", () => {
+  it("every native builtin name has a runtime export", () => {
+    const rt = runtimeModule();
+    for (const name of nativeBuiltins()) {
+      expect(rt.exports.get(`opa_b_${name.replace(/\./g, "_")}`), name).toBeDefined();
+    }
+    expect(nativeBuiltins().has("sprintf")).toBe(false);
+  });
+
+  it("computes OPA's results", async () => {
+    const p = new PolicyBuilder();
+    const entries = rows.map((r) => planFor(p, r[0], r[1].length, r[3] ?? []));
+    const policy = await load(p.build());
+    const failures: string[] = [];
+    rows.forEach((r, i) => {
+      const input = new TextEncoder().encode(toJSON({ args: r[1] })).buffer;
+      let got: unknown;
+      try {
+        got = policy.evaluate(input, entries[i]);
+      } catch (e) {
+        got = `threw ${String(e)}`;
+      }
+      const want = r[2] === undefined ? [] : [{ result: r[2] }];
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        failures.push(`${r[0]}(${toJSON(r[1])}): got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+      }
+    });
+    expect(failures).toEqual([]);
+  });
+});
