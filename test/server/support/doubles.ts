@@ -14,7 +14,12 @@ export class FakeIdentity implements IdentityRuntime {
   authenticate(e: CertificateEvidence): AuthResult {
     this.calls++;
     if (!e.sourceCertificate) return { ok: false, code: "no_certificate", message: "no client certificate" };
-    const text = decodeURIComponent(e.sourceCertificate);
+    let text: string;
+    try {
+      text = decodeURIComponent(e.sourceCertificate);
+    } catch {
+      return { ok: false, code: "certificate_malformed", message: "not URL-encoded" };
+    }
     const m = /^FAKE-CERT (([a-z]+):\/\/([^/]+)(\/.*)?)$/.exec(text);
     if (!m) return { ok: false, code: "certificate_malformed", message: "not a certificate" };
     const identity = {
