@@ -1,0 +1,164 @@
+/**
+ * The identity stage: from what Envoy forwards (CertificateEvidence) to a verified workload
+ * identity, or a failure with a stable code. Never throws.
+ *
+ * 1. The direct peer's leaf (attributes.source.certificate, URL-encoded PEM of the leaf only) is
+ *    verified: exactly one URI SAN, canonical identifier, the anchors, intermediates and CRLs of
+ *    the identifier's own trust domain, RFC 5280 path validation with EKU and revocation.
+ * 2. Forwarded-certificate headers (XFCC, Client-Cert) are honoured only when the verified peer is
+ *    a configured trusted proxy; the forwarded certificate is verified the same way and returned
+ *    as `identity`, with the peer as `proxy`. From any other peer they are denied (default) or
+ *    ignored, as configured.
+ */
+import { VerifiedChainCache, type CacheStats } from "./cache.js";
+import type { AuthenticatorConfig } from "./config.js";
+import { decodeUrlEncodedPem } from "./pem.js";
+import { extractForwardedCert, forwardedHeaderNames } from "./sources/forwarded.js";
+import { TrustStore } from "./trust-store.js";
+import type { AuthResult, CertificateEvidence, VerifiedIdentity } from "./types.js";
+import { type VerifiedCert, type VerifyContext, verifyCertificate } from "./verify-cert.js";
+import { parseWorkloadId } from "./id/index.js";
+import { DEFAULT_MAX_DEPTH, type ParsedCert, tryParseDer } from "./x509/index.js";
+
+export interface Authenticator {
+  authenticate(evidence: CertificateEvidence, now?: Date): AuthResult;
+  /** Resolves when every trust bundle, intermediate set and CRL source has loaded once. */
+  ready(): Promise<void>;
+  /** Verified-chain cache counters (exported as metrics by the server). */
+  cacheStats(): CacheStats;
+  /** Drops every cached verdict. */
+  flushCache(): void;
+  /** Closes every configured source. */
+  close(): void;
+}
+
+export class AuthenticatorConfigError extends Error {
+  override readonly name = "AuthenticatorConfigError";
+  readonly code = "identity_config_invalid";
+}
+
+type Failure = Extract<AuthResult, { ok: false }>;
+
+function failure(code: string, message: string, proxy?: VerifiedIdentity): Failure {
+  return proxy ? { ok: false, code, message, proxy } : { ok: false, code, message };
+}
+
+function identityOf(v: VerifiedCert, method: VerifiedIdentity["method"]): VerifiedIdentity {
+  return { ...v.id, method, certificate: v.certificate };
+}
+
+function parseCerts(ders: readonly Buffer[]): { ok: true; certs: ParsedCert[] } | Failure {
+  const certs: ParsedCert[] = [];
+  for (const der of ders) {
+    const r = tryParseDer(der);
+    if (!r.ok) return failure(r.error.code, r.error.message);
+    certs.push(r.cert);
+  }
+  return { ok: true, certs };
+}
+
+export function createAuthenticator(config: AuthenticatorConfig): Authenticator {
+  const trustedProxies = new Set<string>();
+  for (const p of config.trustedProxies ?? []) {
+    try {
+      trustedProxies.add(parseWorkloadId(p, { allowIpTrustDomain: config.allowIpTrustDomains }).id);
+    } catch (e) {
+      throw new AuthenticatorConfigError(`trustedProxies: ${JSON.stringify(p)}: ${(e as Error).message}`);
+    }
+  }
+  const untrusted = config.forwardedCertFromUntrusted ?? "deny";
+  if (untrusted !== "deny" && untrusted !== "ignore") {
+    throw new AuthenticatorConfigError(`forwardedCertFromUntrusted must be "deny" or "ignore"`);
+  }
+  const cache = new VerifiedChainCache<VerifiedCert>(config.cache?.maxEntries ?? 10_000);
+  const store = new TrustStore(config.trustDomains, () => cache.flush());
+  const ctx: VerifyContext = {
+    store,
+    cache,
+    eku: config.eku ?? "clientAuth-if-present",
+    allowIpTrustDomains: config.allowIpTrustDomains ?? false,
+    maxChainDepth: config.maxChainDepth ?? DEFAULT_MAX_DEPTH,
+    staleCrl: config.staleCrl ?? "deny",
+    missingCrl: config.missingCrl ?? "allow",
+  };
+  const forwardedOpts = { xfcc: config.xfcc, maxChain: config.maxForwardedChain };
+
+  const verifyDirectPeer = (sourceCertificate: string | undefined, now: Date): VerifiedIdentity | Failure => {
+    if (sourceCertificate === undefined || sourceCertificate === "") {
+      return failure("no_certificate", "the peer presented no client certificate");
+    }
+    const pem = decodeUrlEncodedPem(sourceCertificate);
+    if (!pem.ok) return failure("certificate_malformed", `source certificate: ${pem.message}`);
+    if (pem.ders.length !== 1) {
+      return failure("certificate_malformed", "source certificate must be exactly one PEM certificate");
+    }
+    const parsed = parseCerts(pem.ders);
+    if (!parsed.ok) return parsed;
+    const r = verifyCertificate(ctx, parsed.certs[0] as ParsedCert, [], now);
+    return r.ok ? identityOf(r.value, "mtls") : failure(r.code, r.message);
+  };
+
+  const authenticateOrThrow = (evidence: CertificateEvidence, now: Date): AuthResult => {
+    const peer = verifyDirectPeer(evidence.sourceCertificate, now);
+    if ("ok" in peer) return peer;
+    const headers = evidence.headers ?? {};
+    const present = forwardedHeaderNames(headers);
+    if (present.length === 0) return { ok: true, identity: peer };
+
+    if (!trustedProxies.has(peer.id)) {
+      if (untrusted === "ignore") return { ok: true, identity: peer };
+      const code = present.includes("x-forwarded-client-cert")
+        ? "xfcc_untrusted_peer"
+        : "client_cert_untrusted_peer";
+      return failure(code, `${present.join(", ")} sent by ${peer.id}, which is not a trusted proxy`, peer);
+    }
+
+    const fwd = extractForwardedCert(headers, forwardedOpts);
+    if (!fwd.present) return { ok: true, identity: peer };
+    if (!fwd.ok) return failure(fwd.code, fwd.message, peer);
+    const cert = fwd.cert;
+    if (cert.by.length > 0 && !cert.by.includes(peer.id)) {
+      return failure("xfcc_by_mismatch", `XFCC By does not name the direct peer ${peer.id}`, peer);
+    }
+    const leaf = parseCerts([cert.leaf]);
+    if (!leaf.ok) return failure(leaf.code, `forwarded certificate: ${leaf.message}`, peer);
+    const chain = parseCerts(cert.chain);
+    if (!chain.ok) return failure(chain.code, `forwarded chain: ${chain.message}`, peer);
+    const r = verifyCertificate(ctx, leaf.certs[0] as ParsedCert, chain.certs, now);
+    if (!r.ok) return failure(r.code, `forwarded certificate: ${r.message}`, peer);
+    const nonEmptyUris = cert.uris.filter((u) => u !== "");
+    if (nonEmptyUris.length > 0 && !nonEmptyUris.every((u) => u === r.value.id.id)) {
+      return failure("xfcc_uri_mismatch", "XFCC URI does not match the forwarded certificate", peer);
+    }
+    return { ok: true, identity: identityOf(r.value, cert.method), proxy: peer };
+  };
+
+  return {
+    authenticate(evidence, now = new Date()) {
+      try {
+        return authenticateOrThrow(evidence, now);
+      } catch (e) {
+        // Defensive: a bug must deny with a code, never escape or accept.
+        return failure("identity_internal_error", e instanceof Error ? e.message : String(e));
+      }
+    },
+    async ready() {
+      const waits: Promise<unknown>[] = [];
+      for (const d of store.domains()) {
+        waits.push(d.bundles.ready());
+        if (d.intermediates) waits.push(d.intermediates.ready());
+        if (d.crls) waits.push(d.crls.ready());
+      }
+      await Promise.all(waits);
+    },
+    cacheStats: () => cache.stats(),
+    flushCache: () => cache.flush(),
+    close() {
+      for (const d of store.domains()) {
+        d.bundles.close();
+        d.intermediates?.close();
+        d.crls?.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * A bundle read from a file (PEM or SPIFFE JSON) and re-read when it changes.
+ * The parent directory is watched (fs.watch), so atomic replacement by rename and Kubernetes'
+ * ConfigMap symlink swaps are seen; a slow poll backs the watcher up. Events are debounced; an
+ * invalid update keeps the last good bundle and is reported through onError.
+ */
+import { type FSWatcher, watch } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { type BundleFormat, formatForPath, parseBundleContent } from "./parse.js";
+import { BundleState } from "./state.js";
+import { BundleError, type BundleSource } from "./types.js";
+
+export interface FileBundleOptions {
+  format?: BundleFormat;
+  /** Watch for changes. Default true. */
+  watch?: boolean;
+  /** Debounce of watch events, ms. Default 100. */
+  debounceMs?: number;
+  /** Poll interval backing the watcher up, ms; 0 disables. Default 60000. */
+  pollMs?: number;
+  /** Maximum file size. Default 4 MiB. */
+  maxBytes?: number;
+}
+
+export function fileBundle(path: string, opts: FileBundleOptions = {}): BundleSource {
+  const state = new BundleState(path);
+  const format = opts.format ?? formatForPath(path);
+  const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
+  let loading: Promise<void> | undefined;
+  let again = false;
+
+  const loadOnce = async (): Promise<void> => {
+    let text: string;
+    try {
+      const buf = await readFile(path);
+      if (buf.length > maxBytes)
+        throw new BundleError("bundle_too_large", `larger than ${maxBytes} bytes`, path);
+      text = buf.toString("utf8");
+    } catch (e) {
+      state.reject(
+        e instanceof BundleError
+          ? e
+          : new BundleError("bundle_read_failed", (e as Error).message ?? String(e), path),
+      );
+      return;
+    }
+    try {
+      state.accept(parseBundleContent(text, format, path));
+    } catch (e) {
+      state.reject(e instanceof BundleError ? e : new BundleError("bundle_pem_invalid", String(e), path));
+    }
+  };
+
+  // Serialised reloads: an event during a load schedules exactly one more.
+  const reload = (): Promise<void> => {
+    if (loading) {
+      again = true;
+      return loading;
+    }
+    loading = (async () => {
+      do {
+        again = false;
+        await loadOnce();
+      } while (again && !state.isClosed());
+      loading = undefined;
+    })();
+    return loading;
+  };
+
+  void reload();
+
+  if (opts.watch !== false) {
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      if (state.isClosed()) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void reload(), opts.debounceMs ?? 100);
+      timer.unref();
+    };
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(dirname(path), { persistent: false }, schedule);
+      watcher.on("error", () => undefined);
+    } catch {
+      // Directory missing or not watchable: the poll below still picks up changes.
+    }
+    const pollMs = opts.pollMs ?? 60_000;
+    const poll = pollMs > 0 ? setInterval(() => void reload(), pollMs) : undefined;
+    poll?.unref();
+    state.addCloser(() => {
+      watcher?.close();
+      if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
+    });
+  }
+  return state;
+}
