@@ -4,14 +4,20 @@ import { nativeBuiltins } from "../../src/rego/wasm/index.js";
 import { runtimeModule } from "../../src/rego/wasm/module.js";
 import { L, PolicyBuilder, load } from "./helpers.js";
 
-/** [builtin, args, expected result (undefined = the call is undefined), arg indexes to turn into sets] */
+/**
+ * [builtin, args, expected result (undefined = the call is undefined), arg indexes to turn into
+ * sets]. A bigint result is compared exactly, through json.marshal of the result.
+ */
 type Row = [string, unknown[], unknown, number[]?];
 
 const rows: Row[] = [
   // arithmetic
   ["plus", [1, 2], 3],
   ["plus", [0.1, 0.2], 0.30000000000000004],
-  ["plus", [9223372036854775807n, 1], 9223372036854775808],
+  ["plus", [9223372036854775807n, 1], 9223372036854775808n],
+  ["mul", [12345678901234567890n, 10], 123456789012345678900n],
+  ["minus", [-9223372036854775808n, 1], -9223372036854775809n],
+  ["plus", [12345678901234567890n, -12345678901234567890n], 0],
   ["plus", ["a", 1], undefined],
   ["minus", [1, 3], -2],
   ["minus", [[1, 2, 3], [2]], [1, 3], [0, 1]],
@@ -166,8 +172,8 @@ const rows: Row[] = [
   ["json.is_valid", ["[1,"], false],
 ];
 
-function planFor(p: PolicyBuilder, fn: string, arity: number, sets: number[]): string {
-  const name = `${fn}#${arity}#${sets.join(",")}`;
+function planFor(p: PolicyBuilder, fn: string, arity: number, sets: number[], exact: boolean): string {
+  const name = `${fn}#${arity}#${sets.join(",")}#${exact}`;
   if (p.plans.some((x) => x.name === name)) return name;
   const stmts: Stmt[] = [{ type: "Dot", source: L(0), key: p.s("args"), target: 2 }];
   const args: number[] = [];
@@ -188,6 +194,7 @@ function planFor(p: PolicyBuilder, fn: string, arity: number, sets: number[]): s
     } else args.push(idx + 1);
   }
   stmts.push({ type: "Call", func: fn, args: args.map(L), result: 3 });
+  if (exact) stmts.push({ type: "Call", func: "json.marshal", args: [L(3)], result: 3 });
   stmts.push({ type: "ResultSetAdd", value: 3 });
   p.plan(name, stmts);
   return name;
@@ -210,7 +217,7 @@ describe("native builtins", () => {
 
   it("computes OPA's results", async () => {
     const p = new PolicyBuilder();
-    const entries = rows.map((r) => planFor(p, r[0], r[1].length, r[3] ?? []));
+    const entries = rows.map((r) => planFor(p, r[0], r[1].length, r[3] ?? [], typeof r[2] === "bigint"));
     const policy = await load(p.build());
     const failures: string[] = [];
     rows.forEach((r, i) => {
@@ -221,9 +228,9 @@ describe("native builtins", () => {
       } catch (e) {
         got = `threw ${String(e)}`;
       }
-      const want = r[2] === undefined ? [] : [{ result: r[2] }];
+      const want = r[2] === undefined ? [] : [{ result: typeof r[2] === "bigint" ? String(r[2]) : r[2] }];
       if (JSON.stringify(got) !== JSON.stringify(want)) {
-        failures.push(`${r[0]}(${toJSON(r[1])}): got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+        failures.push(`${r[0]}(${toJSON(r[1])}): got ${toJSON(got)}, want ${toJSON(want)}`);
       }
     });
     expect(failures).toEqual([]);

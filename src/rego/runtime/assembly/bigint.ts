@@ -57,17 +57,26 @@ function subMag(a: string, b: string): string {
 function mulMag(a: string, b: string): string {
   const n = a.length;
   const m = b.length;
-  const res = new Array<i32>(n + m);
+  const res = new StaticArray<i32>(n + m);
+  for (let k = 0; k < n + m; k++) res[k] = 0;
   for (let i = n - 1; i >= 0; i--) {
     const x = a.charCodeAt(i) - 48;
+    let carry: i32 = 0;
     for (let j = m - 1; j >= 0; j--) {
-      const p = x * (b.charCodeAt(j) - 48) + res[i + j + 1];
-      res[i + j + 1] = p % 10;
-      res[i + j] += p / 10;
+      const t = res[i + j + 1] + x * (b.charCodeAt(j) - 48) + carry;
+      res[i + j + 1] = t % 10;
+      carry = t / 10;
+    }
+    let k = i;
+    while (carry > 0) {
+      const t = res[k] + carry;
+      res[k] = t % 10;
+      carry = t / 10;
+      k--;
     }
   }
   let r = "";
-  for (let k = 0; k < res.length; k++) r += String.fromCharCode(48 + res[k]);
+  for (let k = 0; k < n + m; k++) r += String.fromCharCode(48 + res[k]);
   return stripZeros(r);
 }
 
