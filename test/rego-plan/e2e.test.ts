@@ -12,7 +12,6 @@ import {
   module,
   not,
   num,
-  obj,
   program,
   ref,
   rule,
@@ -139,6 +138,8 @@ describe("planner end to end (hand-built ASTs -> IR -> Wasm -> opa-wasm)", () =>
     expect(await evalValue(p, "t/all", { xs: [1, 0] })).toBeUndefined();
     expect(await evalValue(p, "t/all", { xs: [] })).toBe(true);
     expect(await evalValue(p, "t/idx", { xs: [5, 1, 7] })).toEqual([0, 2]);
+    expect(await evalValue(p, "t/all", { xs: 42 })).toBeUndefined();
+    expect(await evalValue(p, "t/all", {})).toBeUndefined();
   });
 
   it("with on input, data and builtins", async () => {
@@ -162,6 +163,7 @@ describe("planner end to end (hand-built ASTs -> IR -> Wasm -> opa-wasm)", () =>
       rule("p3", { value: v("n") }, [withCount]),
     ]);
     expect(await evalValue(p, "t/p1", { a: 2 })).toBe(true);
+    expect(await evalValue(p, "t/p1", undefined)).toBe(true);
     expect(await evalValue(p, "t/q", { a: 2 })).toBeUndefined();
     expect(await evalValue(p, "t/p2", {})).toBe(9);
     expect(await evalValue(p, "t/p3", {})).toBe(42);

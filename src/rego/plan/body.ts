@@ -160,7 +160,10 @@ export class BodyPlanner {
     this.fb.emit({ type: "Scan", source: src, key, value, block, loc: this.host.pb.loc(loc) });
   }
 
-  /** every: no element for which the body fails (a Not over a Scan with a negated body). */
+  /**
+   * every: the domain must be defined and a collection; then no element may make the body
+   * fail (a Not over a Scan whose body is negated).
+   */
   private planEvery(
     keyT: Term | undefined,
     valueT: Term,
@@ -169,11 +172,12 @@ export class BodyPlanner {
     loc: Location,
     k: K,
   ): void {
-    const found = this.fb.local();
-    const outer = { stmts: [] };
-    this.fb.inBlock(outer, () => {
-      this.fb.emit({ type: "ResetLocal", target: found });
-      this.planTermLocal(domain, (src) => {
+    this.planTermLocal(domain, (src) => {
+      this.requireCollection(src);
+      const found = this.fb.local();
+      const outer = { stmts: [] };
+      this.fb.inBlock(outer, () => {
+        this.fb.emit({ type: "ResetLocal", target: found });
         const key = this.fb.local();
         const value = this.fb.local();
         const scanBlock = { stmts: [] };
@@ -191,9 +195,22 @@ export class BodyPlanner {
         this.fb.emit({ type: "Scan", source: src, key, value, block: scanBlock });
         this.fb.emit({ type: "IsDefined", source: found });
       });
+      this.fb.emit({ type: "Not", block: outer, loc: this.host.pb.loc(loc) });
+      k();
     });
-    this.fb.emit({ type: "Not", block: outer, loc: this.host.pb.loc(loc) });
-    k();
+  }
+
+  /** Fails unless `src` is an array, object or set. */
+  private requireCollection(src: Local): void {
+    const ok = this.fb.local();
+    this.fb.emit({ type: "ResetLocal", target: ok });
+    for (const type of ["IsArray", "IsObject", "IsSet"] as const) {
+      this.fb.subBlock(() => {
+        this.fb.emit({ type, source: localOp(src) });
+        this.fb.emit({ type: "AssignVar", source: { kind: "bool", value: true }, target: ok });
+      });
+    }
+    this.fb.emit({ type: "IsDefined", source: ok });
   }
 
   // ---------------------------------------------------------------- with
@@ -821,6 +838,7 @@ export class BodyPlanner {
   /** Emits Dots from the data local along `path`; fails when undefined. */
   baseChain(path: string[]): Local {
     let cur = this.env.data;
+    this.fb.emit({ type: "IsDefined", source: cur });
     for (const key of path) {
       const target = this.fb.local();
       this.fb.emit({ type: "Dot", source: localOp(cur), key: this.host.pb.stringOperand(key), target });
