@@ -47,7 +47,10 @@ export function fullRef(pkg: string[], rule: Rule): Term[] {
     terms.push(i === 0 && t.type === "var" ? { type: "string", value: t.name, loc: t.loc } : t);
   });
   const h = rule.head;
-  if (!isSetRule(rule) && h.key !== undefined && h.value !== undefined && !h.args) terms.push(h.key);
+  // Old-style `p[k] = v` may come as ref [p] with key k; the parser keeps ref [p, k] and key k.
+  if (!isSetRule(rule) && h.key !== undefined && h.value !== undefined && !h.args && h.ref.length === 1) {
+    terms.push(h.key);
+  }
   return terms;
 }
 
