@@ -2,4 +2,4 @@ export { ConfigError } from "./errors.js";
 export { type ConfigSources, loadConfig } from "./load.js";
 export { OPTIONS, type OptionSpec } from "./schema.js";
 export { ENV_CONFIG_FILE, envName, flagName } from "./sources.js";
-export type { Config, IdentityOptionalRule, ListenTlsConfig, TrustBundleConfig } from "./types.js";
+export type { Config, IdentityOptionalRule, ListenTlsConfig, TrustDomainEntry } from "./types.js";

@@ -8,7 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.js";
 import { OPTIONS, type OptionSpec } from "./schema.js";
 import { ENV_CONFIG_FILE, ENV_PREFIX, optionForEnv, optionForFlag, parseText } from "./sources.js";
-import type { Config, IdentityOptionalRule, TrustBundleConfig } from "./types.js";
+import type { Config, IdentityOptionalRule, TrustDomainEntry } from "./types.js";
 
 export interface ConfigSources {
   /** YAML file path (from --config or WIMSE_AUTHZ_CONFIG). */
@@ -139,9 +139,11 @@ function build(v: Map<string, unknown>): Config {
     metrics: { address: s("metrics.address"), path: s("metrics.path") },
     identity: {
       demoPkiDir: s("identity.demo_pki_dir"),
-      trustBundles: trustBundles(v.get("identity.trust_bundles")),
+      trustDomains: trustDomains(v.get("identity.trust_domains")),
       trustedProxies: l("identity.trusted_proxies"),
-      crlFiles: l("identity.crl_files"),
+      forwardedCertFromUntrusted: s("identity.forwarded_cert_from_untrusted") as "deny" | "ignore",
+      eku: s("identity.eku") as Config["identity"]["eku"],
+      cacheMaxEntries: n("identity.cache_max_entries"),
       optional: optionalRules(v.get("identity.optional")),
     },
     policy: {
@@ -176,25 +178,60 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
-function trustBundles(raw: unknown): TrustBundleConfig[] {
-  const key = "identity.trust_bundles";
-  if (!Array.isArray(raw)) throw new ConfigError(key, "expected a list of {trust_domain, file}");
+const TRUST_DOMAIN_KEYS = new Set([
+  "trust_domain",
+  "bundle_file",
+  "intermediates_file",
+  "crl_files",
+  "crl_urls",
+]);
+
+function trustDomains(raw: unknown): TrustDomainEntry[] {
+  const key = "identity.trust_domains";
+  if (!Array.isArray(raw)) throw new ConfigError(key, "expected a list of {trust_domain, bundle_file, ...}");
+  const seen = new Set<string>();
   return raw.map((item, i) => {
     const at = `${key}[${i}]`;
-    if (!isRecord(item)) throw new ConfigError(at, "expected a mapping {trust_domain, file}");
+    if (!isRecord(item)) throw new ConfigError(at, "expected a mapping {trust_domain, bundle_file, ...}");
     for (const k of Object.keys(item)) {
-      if (k !== "trust_domain" && k !== "file") throw new ConfigError(`${at}.${k}`, "unknown option");
+      if (!TRUST_DOMAIN_KEYS.has(k)) throw new ConfigError(`${at}.${k}`, "unknown option");
     }
     const td = item.trust_domain;
-    const file = item.file;
-    if (typeof td !== "string" || !/^[a-z0-9._-]+$/.test(td)) {
+    if (typeof td !== "string" || !/^([a-z][a-z0-9+.-]*:\/\/)?[a-z0-9._-]+$/.test(td)) {
       throw new ConfigError(
         `${at}.trust_domain`,
-        "expected a trust domain name (lower-case letters, digits, . - _)",
+        "expected a trust domain (prod.example) or origin (spiffe://prod.example)",
       );
     }
-    if (typeof file !== "string" || file === "") throw new ConfigError(`${at}.file`, "expected a file path");
-    return { trustDomain: td, file };
+    if (seen.has(td)) throw new ConfigError(`${at}.trust_domain`, `${td} is listed twice`);
+    seen.add(td);
+    const file = (k: string, required: boolean): string | undefined => {
+      const v = item[k];
+      if (v === undefined && !required) return undefined;
+      if (typeof v !== "string" || v === "") throw new ConfigError(`${at}.${k}`, "expected a file path");
+      return v;
+    };
+    const list = (k: string): string[] => {
+      const v = item[k];
+      if (v === undefined) return [];
+      if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && x !== "")) {
+        throw new ConfigError(`${at}.${k}`, "expected a list of strings");
+      }
+      return v as string[];
+    };
+    const entry: TrustDomainEntry = {
+      trustDomain: td,
+      bundleFile: file("bundle_file", true) as string,
+      crlFiles: list("crl_files"),
+      crlUrls: list("crl_urls"),
+    };
+    const intermediates = file("intermediates_file", false);
+    if (intermediates !== undefined) entry.intermediatesFile = intermediates;
+    for (const u of entry.crlUrls) {
+      if (!/^https?:\/\//.test(u))
+        throw new ConfigError(`${at}.crl_urls`, `expected http(s) URLs, got ${JSON.stringify(u)}`);
+    }
+    return entry;
   });
 }
 

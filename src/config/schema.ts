@@ -91,25 +91,44 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "identity.demo_pki_dir",
     type: "string",
     default: "demo-pki",
-    doc: "demo PKI folder: generated on first run when identity.trust_bundles is empty, and used for trust bundles",
+    doc: "demo PKI folder: generated on first run when identity.trust_domains is empty, then used for trust bundles",
   },
   {
-    key: "identity.trust_bundles",
+    key: "identity.trust_domains",
     type: "json",
     default: [],
-    doc: "list of {trust_domain, file}: the CA bundle (PEM or SPIFFE JSON bundle) of each trusted trust domain",
+    doc: "list of {trust_domain, bundle_file, intermediates_file?, crl_files?, crl_urls?}: the CA bundle (PEM or SPIFFE JSON, watched) of each trusted trust domain, its intermediates and CRLs; empty = the demo PKI",
   },
   {
     key: "identity.trusted_proxies",
     type: "list",
     default: [],
-    doc: "workload IDs of proxies (middleboxes) whose x-forwarded-client-cert / Client-Cert headers are believed",
+    doc: "workload IDs of proxies (middleboxes) whose x-forwarded-client-cert / Client-Cert headers are believed; empty with the demo PKI = its middlebox",
   },
   {
-    key: "identity.crl_files",
-    type: "list",
-    default: [],
-    doc: "PEM CRL files checked for revocation",
+    key: "identity.forwarded_cert_from_untrusted",
+    type: "string",
+    default: "deny",
+    doc: "forwarded-certificate headers from any other peer: deny the request or ignore the headers",
+    check: (v: string) => (v === "deny" || v === "ignore" ? undefined : "expected deny or ignore"),
+  },
+  {
+    key: "identity.eku",
+    type: "string",
+    default: "clientAuth-if-present",
+    doc: "extended key usage rule for client certificates: clientAuth-if-present, clientAuth-required or spiffe-strict",
+    check: (v: string) =>
+      ["clientAuth-if-present", "clientAuth-required", "spiffe-strict"].includes(v)
+        ? undefined
+        : "expected clientAuth-if-present, clientAuth-required or spiffe-strict",
+  },
+  {
+    key: "identity.cache_max_entries",
+    type: "int",
+    default: 10_000,
+    doc: "verified-chain cache size (0 disables the cache)",
+    check: (v: number) =>
+      v >= 0 && v <= 10_000_000 ? undefined : "expected an integer between 0 and 10000000",
   },
   {
     key: "identity.optional",

@@ -1,8 +1,12 @@
 /** The validated configuration the service runs with (built from schema.ts by load.ts). */
 
-export interface TrustBundleConfig {
+export interface TrustDomainEntry {
+  /** Trust domain name ("prod.example") or origin ("spiffe://prod.example"). */
   trustDomain: string;
-  file: string;
+  bundleFile: string;
+  intermediatesFile?: string;
+  crlFiles: string[];
+  crlUrls: string[];
 }
 
 /** A request match for which identity is optional: the policy runs without identity. */
@@ -32,9 +36,11 @@ export interface Config {
   metrics: { address: string; path: string };
   identity: {
     demoPkiDir: string;
-    trustBundles: TrustBundleConfig[];
+    trustDomains: TrustDomainEntry[];
     trustedProxies: string[];
-    crlFiles: string[];
+    forwardedCertFromUntrusted: "deny" | "ignore";
+    eku: "clientAuth-if-present" | "clientAuth-required" | "spiffe-strict";
+    cacheMaxEntries: number;
     optional: IdentityOptionalRule[];
   };
   policy: { dir: string; bundle: string; entrypoint: string; watch: boolean };

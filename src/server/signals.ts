@@ -7,9 +7,12 @@ import type { RunningService } from "./service.js";
 export function installSignalHandlers(
   service: RunningService,
   log: (line: string) => void,
-  exit = process.exit,
+  exit: (code: number) => void = (code) => process.exit(code),
 ): () => void {
+  let stopping = false;
   const onStop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     log(`${signal}: draining`);
     service.stop().then(
       () => {
@@ -23,8 +26,8 @@ export function installSignalHandlers(
     );
   };
   const onHup = () => {
-    log("SIGHUP: reloading policy");
-    void service.reload();
+    log("SIGHUP: reloading policy and trust bundles");
+    service.reload().catch((e: Error) => log(`reload failed: ${e.message}`));
   };
   process.on("SIGTERM", onStop);
   process.on("SIGINT", onStop);
