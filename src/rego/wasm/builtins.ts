@@ -7,10 +7,12 @@ const NAMES = `
   abs all and any array.concat array.reverse array.slice base64.decode base64.encode base64.is_valid
   base64url.decode base64url.encode base64url.encode_no_pad bits.and bits.lsh bits.negate bits.or
   bits.rsh bits.xor ceil concat contains count div endswith equal floor format_int gt gte indexof
-  indexof_n internal.member_2 internal.member_3 intersection is_array is_boolean is_null is_number
+  glob.match graph.reachable indexof_n internal.member_2 internal.member_3 intersection is_array is_boolean is_null is_number
   is_object is_set is_string json.filter json.is_valid json.marshal json.remove json.unmarshal lower lt
-  lte max min minus mul neq numbers.range numbers.range_step object.filter object.get object.keys
-  object.remove object.union object.union_n or plus product rem replace round set_diff sort split
+  lte max min minus mul neq net.cidr_contains net.cidr_intersects net.cidr_is_valid net.cidr_overlap
+  numbers.range numbers.range_step object.filter object.get object.keys
+  object.remove object.union object.union_n or plus product re_match regex.find_all_string_submatch_n
+  regex.find_n regex.is_valid regex.match regex.split rem replace round set_diff sort split
   startswith strings.any_prefix_match strings.any_suffix_match strings.count strings.replace_n
   strings.reverse substring sum to_number trim trim_left trim_prefix trim_right trim_space trim_suffix
   type_name union upper walk

@@ -7,3 +7,5 @@ export * from "./sets";
 export * from "./strings";
 export * from "./collections";
 export * from "./encoding";
+export * from "./regex";
+export * from "./net";
