@@ -31,7 +31,6 @@ export type X509ErrorCode =
   | "x509_unsupported_name_constraint"
   | "x509_unknown_critical_extension"
   | "x509_chain_too_long"
-  | "x509_too_many_intermediates"
   | "x509_path_search_exhausted"
   | "x509_weak_key"
   | "x509_weak_algorithm"

@@ -53,7 +53,7 @@ export function decodePemBlocks(
       throw new X509Error(codes.malformed, "PEM body is not canonical base64");
     out.push(new Uint8Array(der.buffer, der.byteOffset, der.byteLength));
     if (out.length > maxBlocks)
-      throw new X509Error("x509_too_many_intermediates", `more than ${maxBlocks} PEM blocks`);
+      throw new X509Error("x509_chain_too_long", `more than ${maxBlocks} PEM blocks`);
     pos = stop + end.length;
   }
   if (out.length === 0) throw new X509Error(codes.none, `no "${label}" PEM block`);

@@ -121,9 +121,10 @@ function checkLeaf(cert: ParsedCert, opts: ProfileOptions): void {
 
 /** Throws X509Error when `cert` may not play `role` in a path. */
 export function checkProfile(cert: ParsedCert, role: CertRole, opts: ProfileOptions = {}): void {
-  checkCommon(cert);
+  // Role rules first, so that e.g. a CA leaf is reported as such rather than as inconsistent.
   if (role === "leaf") checkLeaf(cert, opts);
   else checkCa(cert, role);
+  checkCommon(cert);
 }
 
 /** The same as checkProfile, memoised per certificate and role. */
