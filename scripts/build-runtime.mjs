@@ -30,7 +30,6 @@ const args = [
   "--shrinkLevel",
   "0",
   "--noAssert",
-  "--converge",
 ];
 
 const { error, stderr } = await asc.main(args, {});
