@@ -55,6 +55,30 @@ export function scalarRuleViolations(scalarType: string, options: Options, v: un
   return out;
 }
 
+/** Violations of enum rules (`not_in`, `in`, `const`) for the value's number. */
+export function enumRuleViolations(options: Options, number: number): string[] {
+  const out: string[] = [];
+  const asList = (x: unknown): unknown[] => (Array.isArray(x) ? x : x === undefined ? [] : [x]);
+  const notIn = asList(rule(options, "enum.not_in"));
+  if (notIn.includes(number)) out.push(`enum value ${number} is not allowed (not_in ${notIn.join(", ")})`);
+  const within = asList(rule(options, "enum.in"));
+  if (within.length > 0 && !within.includes(number))
+    out.push(`enum value ${number} is not in ${within.join(", ")}`);
+  const only = rule(options, "enum.const");
+  if (typeof only === "number" && only !== number) out.push(`enum value must be ${only}`);
+  return out;
+}
+
+/** True when the field's rules skip the zero value (`ignore_empty`). */
+export function ignoresEmpty(scalarType: string, options: Options): boolean {
+  return rule(options, `${scalarType}.ignore_empty`) === true || rule(options, "ignore_empty") === true;
+}
+
+/** True when the field carries any protoc-gen-validate rule. */
+export function hasRules(options: Options): boolean {
+  return options !== undefined && Object.keys(options).some((k) => k.startsWith(PREFIX));
+}
+
 export function repeatedRuleViolations(options: Options, length: number): string[] {
   const min = rule(options, "repeated.min_items");
   const max = rule(options, "repeated.max_items");

@@ -18,6 +18,9 @@ import {
   typeName,
 } from "./json-scalars.js";
 import {
+  enumRuleViolations,
+  hasRules,
+  ignoresEmpty,
   isRequiredMessage,
   isRequiredOneof,
   repeatedRuleViolations,
@@ -104,12 +107,17 @@ export class ProtoJsonChecker {
   private message(type: protobuf.Type, v: unknown, path: string): void {
     const full = type.fullName;
     const wrapped = WRAPPERS[full];
-    if (wrapped) return this.scalar(wrapped, undefined, v, path);
+    if (wrapped) {
+      this.scalar(wrapped, undefined, v, path);
+      return;
+    }
     switch (full) {
       case ".google.protobuf.Duration":
-        return this.result(checkDuration(v), "BAD_DURATION", path);
+        this.result(checkDuration(v), "BAD_DURATION", path);
+        return;
       case ".google.protobuf.Timestamp":
-        return this.result(checkTimestamp(v), "BAD_TIMESTAMP", path);
+        this.result(checkTimestamp(v), "BAD_TIMESTAMP", path);
+        return;
       case ".google.protobuf.FieldMask":
         if (typeof v !== "string") this.report("WRONG_TYPE", path, "a FieldMask is a string");
         return;
@@ -122,7 +130,8 @@ export class ProtoJsonChecker {
       case ".google.protobuf.Value":
         return;
       case ".google.protobuf.Any":
-        return this.any(v, path);
+        this.any(v, path);
+        return;
       case ".google.protobuf.Empty":
         if (!isPlainObject(v) || Object.keys(v).length > 0)
           this.report("WRONG_TYPE", path, "google.protobuf.Empty must be {}");
@@ -183,10 +192,35 @@ export class ProtoJsonChecker {
         this.report("RULE_VIOLATION", join(path, f.name), `required field ${f.name} is missing`);
       }
     }
+    for (const f of type.fieldsArray) {
+      if (!seen.has(f.name)) this.absentScalarRules(f, join(path, f.name));
+    }
     for (const o of type.oneofsArray) {
       if (isRequiredOneof(o.options) && !oneofSet.has(o.name)) {
         this.report("RULE_VIOLATION", path, `one of ${o.oneof.join(", ")} is required (oneof ${o.name})`);
       }
+    }
+  }
+
+  /**
+   * protoc-gen-validate also checks proto3 scalars that are absent, as their zero value (an
+   * HttpStatus without `code` is code 0, which `not_in: [0]` forbids; a cluster without `name`
+   * is "" against `min_len: 1`). Oneof members, repeated and map fields are exempt.
+   */
+  private absentScalarRules(f: protobuf.Field, path: string): void {
+    if (f.partOf || f.repeated || f.map || !hasRules(f.options)) return;
+    const resolved = f.resolvedType;
+    if (resolved instanceof protobuf.Type) return;
+    if (resolved instanceof protobuf.Enum) {
+      if (ignoresEmpty("enum", f.options)) return;
+      for (const why of enumRuleViolations(f.options, 0))
+        this.report("RULE_VIOLATION", path, `absent: ${why}`);
+      return;
+    }
+    if (ignoresEmpty(f.type, f.options)) return;
+    const zero = f.type === "string" || f.type === "bytes" ? "" : f.type === "bool" ? false : 0;
+    for (const why of scalarRuleViolations(f.type, f.options, zero)) {
+      this.report("RULE_VIOLATION", path, `absent: ${why}`);
     }
   }
 
@@ -243,8 +277,14 @@ export class ProtoJsonChecker {
       return;
     }
     const resolved = field.resolvedType;
-    if (resolved instanceof protobuf.Enum) return this.enumValue(resolved, v, path);
-    if (resolved instanceof protobuf.Type) return this.message(resolved, v, path);
+    if (resolved instanceof protobuf.Enum) {
+      this.enumValue(resolved, field.options, v, path);
+      return;
+    }
+    if (resolved instanceof protobuf.Type) {
+      this.message(resolved, v, path);
+      return;
+    }
     this.scalar(field.type, field.options, v, path);
   }
 
@@ -261,7 +301,12 @@ export class ProtoJsonChecker {
     for (const why of scalarRuleViolations(type, options, v)) this.report("RULE_VIOLATION", path, why);
   }
 
-  private enumValue(e: protobuf.Enum, v: unknown, path: string): void {
+  private enumValue(
+    e: protobuf.Enum,
+    options: Record<string, unknown> | undefined,
+    v: unknown,
+    path: string,
+  ): void {
     let name: string | undefined;
     if (typeof v === "string") name = v in e.values ? v : undefined;
     else if (typeof v === "number") name = e.valuesById[v];
@@ -273,6 +318,10 @@ export class ProtoJsonChecker {
         `${JSON.stringify(v)} is not a value of ${e.fullName.slice(1)} (${allowed})`,
       );
       return;
+    }
+    const number = e.values[name];
+    if (number !== undefined) {
+      for (const why of enumRuleViolations(options, number)) this.report("RULE_VIOLATION", path, why);
     }
     const valueOptions = e.valuesOptions?.[name];
     if (valueOptions?.deprecated === true) {
