@@ -305,3 +305,35 @@ describe("builtins", () => {
     expect(policy.evaluate("x", "a/second")).toEqual([{ result: true }]);
   });
 });
+
+describe("dynamic calls", () => {
+  it("CallDynamic dispatches on the evaluated rule path and fails when nothing matches", async () => {
+    const p = new PolicyBuilder();
+    for (const op of ["add", "sub"]) {
+      p.funcs.push({
+        name: `g0.data.ops.${op}`,
+        path: ["g0", "data", "ops", op],
+        params: [0, 1],
+        ret: 2,
+        blocks: [
+          { stmts: [{ type: "AssignVar", source: p.s(`${op} called`), target: 2 }] },
+          { stmts: [{ type: "ReturnLocal", source: 2 }] },
+        ],
+      });
+    }
+    p.plan("test/p", [
+      { type: "Dot", source: L(0), key: p.s("op"), target: 2 },
+      {
+        type: "CallDynamic",
+        path: [p.s("g0"), p.s("data"), p.s("ops"), L(2)],
+        args: [0, 1],
+        result: 3,
+      },
+      { type: "ResultSetAdd", value: 3 },
+    ]);
+    const policy = await load(p.build());
+    expect(policy.evaluate({ op: "sub" })).toEqual([{ result: "sub called" }]);
+    expect(policy.evaluate({ op: "add" })).toEqual([{ result: "add called" }]);
+    expect(policy.evaluate({ op: "mul" })).toEqual([]);
+  });
+});

@@ -81,6 +81,8 @@ interface Env {
   funcIndex: Map<string, number>;
   funcArity: Map<string, number>;
   hostIds: Map<string, number>;
+  /** Address of a static string value (deduplicated). */
+  stringValue(s: string): number;
 }
 
 function rtFunc(env: Env, name: string): number {
@@ -292,7 +294,7 @@ class FunctionBuilder {
         this.callStmt(s.func, s.args, this.local(s.result), s.loc);
         return;
       case "CallDynamic":
-        this.abort(s.loc, "dynamic function calls are not supported");
+        this.callDynamic(s.path, s.args, this.local(s.result));
         return;
       case "ReturnLocal":
         this.get(this.local(s.source)).op(Op.Return);
@@ -388,6 +390,35 @@ class FunctionBuilder {
     }
   }
 
+  /**
+   * Calls the function whose rule path equals the evaluated path operands (e.g. g0.data.pkg.<x>),
+   * testing the candidates with the same path length and arity in turn; fails if none matches.
+   */
+  private callDynamic(path: Operand[], args: number[], result: number): void {
+    const candidates = this.env.policy.funcs.filter(
+      (f) =>
+        f.path.length === path.length &&
+        f.params.length === args.length &&
+        path.every((op, k) => op.kind !== "string" || this.env.policy.static.strings[op.index] === f.path[k]),
+    );
+    this.i32(0).set(result);
+    this.open(Op.Block, false);
+    for (const f of candidates) {
+      this.open(Op.Block, false);
+      path.forEach((op, k) => {
+        if (op.kind === "string") return;
+        this.operand(op).i32(this.env.stringValue(f.path[k]!)).call("opa_rt_equal");
+        this.op(Op.I32Eqz).code.byte(Op.BrIf).u32(0);
+      });
+      for (const a of args) this.get(this.local(a));
+      this.callIndex(this.env.funcIndex.get(f.name)!).set(result);
+      this.code.byte(Op.Br).u32(1);
+      this.close();
+    }
+    this.close();
+    this.get(result).failIfZero();
+  }
+
   private int(v: bigint): this {
     this.code.byte(Op.I64Const).s64(v);
     return this.call("opa_rt_int");
@@ -447,6 +478,7 @@ export function generate(rt: RuntimeModule, policy: Policy): Uint8Array {
   const falseAddr = data.u32s([2, 0]);
   const strings = policy.static.strings.map((s) => data.stringValue(s));
   const resultKey = data.stringValue("result");
+  const extraStrings = new Map<string, number>();
 
   const firstNew = rt.funcImports + rt.funcs;
   const funcIndex = new Map<string, number>();
@@ -473,6 +505,14 @@ export function generate(rt: RuntimeModule, policy: Policy): Uint8Array {
     funcIndex,
     funcArity,
     hostIds: new Map(),
+    stringValue: (s: string) => {
+      let addr = extraStrings.get(s);
+      if (addr === undefined) {
+        addr = data.stringValue(s);
+        extraStrings.set(s, addr);
+      }
+      return addr;
+    },
   };
 
   const types = [...rt.types];
