@@ -102,6 +102,15 @@ describe("verifyPath accepts valid paths", () => {
     expect(r.ok).toBe(true);
   });
 
+  it("configured intermediates do not count against the presented limit", async () => {
+    const others = await Promise.all(Array.from({ length: 40 }, () => makeCa(root)));
+    const r = verifyPath({
+      ...req(leafViaIca2, [ica2], [root]),
+      configuredIntermediates: [...others, ica1].map((c) => c.parsed()),
+    });
+    expect(r.ok).toBe(true);
+  }, 60_000);
+
   it.each(["RSA", "RSA-PSS", "P-384", "Ed25519"] as const)(
     "%s keys throughout",
     async (alg) => {

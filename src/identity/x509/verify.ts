@@ -19,8 +19,13 @@ import { verifySignature } from "./signature.js";
 
 export interface VerifyPathRequest {
   leaf: ParsedCert;
-  /** Presented and configured intermediates, in any order; duplicates are fine. */
+  /**
+   * Intermediates presented by the peer, in any order; duplicates are fine. More than
+   * MAX_PRESENTED_INTERMEDIATES in an array is rejected as x509_chain_too_long before any work.
+   */
   intermediates: readonly ParsedCert[] | CertPool;
+  /** Intermediates from configuration (not counted against the presented limit). */
+  configuredIntermediates?: readonly ParsedCert[] | CertPool;
   /** Trust anchors (of the identifier's own trust domain: the caller chooses them). */
   anchors: readonly ParsedCert[] | CertPool;
   /** Validation time. */
@@ -126,11 +131,12 @@ class Search {
   best: { depth: number; error: X509Error } | undefined;
   checksLeft: number;
   readonly anchors: CertPool;
-  readonly intermediates: CertPool;
+  readonly intermediates: CertPool[];
 
   constructor(readonly req: VerifyPathRequest) {
     this.anchors = toPool(req.anchors);
-    this.intermediates = toPool(req.intermediates);
+    this.intermediates = [toPool(req.intermediates)];
+    if (req.configuredIntermediates) this.intermediates.push(toPool(req.configuredIntermediates));
     this.checksLeft = req.maxSignatureChecks ?? 64;
   }
 
@@ -182,7 +188,11 @@ class Search {
     const child = path[path.length - 1] as ParsedCert;
     const depth = path.length;
     const anchors = this.ordered(child, this.anchors.issuersOf(child));
-    const inters = this.ordered(child, this.intermediates.issuersOf(child));
+    const found = this.intermediates.flatMap((p) => p.issuersOf(child));
+    const inters = this.ordered(
+      child,
+      found.filter((c, i) => found.findIndex((d) => d.sha256 === c.sha256) === i),
+    );
     if (anchors.length === 0 && inters.length === 0) {
       this.note(
         depth,
@@ -234,9 +244,9 @@ class Search {
         continue;
       }
       path.push(inter);
-      const found = this.extend(path);
+      const result = this.extend(path);
       path.pop();
-      if (found) return found;
+      if (result) return result;
     }
     return undefined;
   }
