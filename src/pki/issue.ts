@@ -36,6 +36,8 @@ export interface IssueOptions {
   ca?: { pathLen?: number };
   uris?: string[];
   dns?: string[];
+  /** IP-address SANs (text form). */
+  ips?: string[];
   /** EKU OIDs; default for leaves: clientAuth + serverAuth; null: no EKU extension. */
   eku?: string[] | null;
   /** Key usage flags (x509.KeyUsageFlags); default per CA/leaf. */
@@ -123,6 +125,7 @@ export async function issueCertificate(opts: IssueOptions): Promise<IssuedCertif
   const names: x509.JsonGeneralName[] = [
     ...(opts.uris ?? []).map((value) => ({ type: "url" as const, value })),
     ...(opts.dns ?? []).map((value) => ({ type: "dns" as const, value })),
+    ...(opts.ips ?? []).map((value) => ({ type: "ip" as const, value })),
   ];
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
   extensions.push(...(opts.extensions ?? []));

@@ -260,7 +260,12 @@ function pollUrl(src: CrlSourceImpl, href: string, opts: CrlSourceOptions): void
     if (src.isClosed()) return;
     let ms = opts.refreshMs ?? 3_600_000;
     const nu = src.earliestNextUpdate(href);
-    if (nu !== undefined) ms = Math.min(ms, nu - Date.now() - (opts.refreshBeforeNextUpdateMs ?? 300_000));
+    if (nu !== undefined) {
+      // Fetch ahead of nextUpdate; once inside the margin (the server has nothing newer yet), retry
+      // at the retry pace instead of hammering the endpoint.
+      const due = nu - Date.now() - (opts.refreshBeforeNextUpdateMs ?? 300_000);
+      ms = Math.min(ms, due > 0 ? due : (opts.retryMs ?? 30_000));
+    }
     if (failed) ms = Math.min(ms, opts.retryMs ?? 30_000);
     timer = setTimeout(() => void tick(), Math.max(minMs, ms));
     timer.unref();

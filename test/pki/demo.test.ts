@@ -1,0 +1,108 @@
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCerts } from "../../src/cli/certs.js";
+import {
+  createAuthenticator,
+  crlSource,
+  fileBundle,
+  parseSpiffeBundle,
+  type TrustDomainConfig,
+} from "../../src/identity/index.js";
+import { DEMO_WORKLOADS, generateDemoPkiInMemory } from "../../src/pki/demo.js";
+import { DemoPkiExistsError, type DemoPkiManifest, generateDemoPki } from "../../src/pki/write.js";
+import { parseDer } from "../../src/identity/x509/index.js";
+
+describe("demo PKI in memory", () => {
+  it("issues every workload with one URI SAN, DNS SANs, client+server EKU and digitalSignature", async () => {
+    const pki = await generateDemoPkiInMemory();
+    expect(Object.keys(pki.workloads).sort()).toEqual(DEMO_WORKLOADS.map((w) => w.name).sort());
+    for (const w of Object.values(pki.workloads)) {
+      const c = parseDer(w.cert.der);
+      const uris = (c.subjectAltNames ?? []).filter((n) => n.type === "uri").map((n) => n.value);
+      const dns = (c.subjectAltNames ?? []).filter((n) => n.type === "dns").map((n) => n.value);
+      expect(uris).toEqual([w.id]);
+      expect(dns).toEqual(w.dns);
+      expect(c.extKeyUsage).toEqual(["1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1"]);
+      expect(c.basicConstraints?.ca).toBe(false);
+      expect(c.keyUsage).toBeDefined();
+    }
+    expect(pki.workloads["wimse-authz"]?.dns).toContain("authz");
+    expect(pki.domains.demo.trustDomain).toBe("spiffe://demo.wimse-authz.local");
+    expect(pki.domains.demo2.trustDomain).toBe("wimse://demo2.wimse-authz.local");
+  });
+});
+
+describe("demo PKI on disk", () => {
+  let dir: string;
+  let manifest: DemoPkiManifest;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "demo-pki-"));
+    manifest = await generateDemoPki(dir);
+  });
+
+  it("writes the documented layout, listed in manifest.json", () => {
+    const onDisk = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as DemoPkiManifest;
+    expect(onDisk.files).toEqual(manifest.files);
+    for (const f of manifest.files) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const short of ["demo", "demo2"]) {
+      for (const f of ["root.pem", "intermediate.pem", "bundle.pem", "bundle.spiffe.json", "crl.pem"]) {
+        expect(manifest.files).toContain(`${short}/${f}`);
+      }
+    }
+    for (const w of DEMO_WORKLOADS) {
+      for (const f of ["cert.pem", "chain.pem", "key.pem"])
+        expect(manifest.files).toContain(`workloads/${w.name}/${f}`);
+    }
+    expect(manifest.workloads.revoked?.revoked).toBe(true);
+  });
+
+  it("writes private keys with mode 0600 and nothing else secret", () => {
+    for (const f of manifest.files) {
+      const mode = statSync(join(dir, f)).mode & 0o777;
+      expect(mode, f).toBe(f.endsWith("key.pem") ? 0o600 : 0o644);
+    }
+  });
+
+  it("writes a valid SPIFFE bundle", () => {
+    const r = parseSpiffeBundle(readFileSync(join(dir, "demo/bundle.spiffe.json"), "utf8"));
+    expect(r.ok && r.bundle.x509Authorities.length).toBe(1);
+    expect(r.ok && r.bundle.refreshHint).toBe(300);
+  });
+
+  it("never overwrites without force, and overwrites with force", async () => {
+    writeFileSync(join(dir, "workloads/frontend/key.pem"), "sentinel", { mode: 0o644 });
+    await expect(generateDemoPki(dir)).rejects.toBeInstanceOf(DemoPkiExistsError);
+    expect(readFileSync(join(dir, "workloads/frontend/key.pem"), "utf8")).toBe("sentinel");
+    expect(await runCerts(["--out", dir])).toBe(1);
+    expect(readFileSync(join(dir, "workloads/frontend/key.pem"), "utf8")).toBe("sentinel");
+    expect(await runCerts(["--out", dir, "--force"])).toBe(0);
+    expect(readFileSync(join(dir, "workloads/frontend/key.pem"), "utf8")).toContain("BEGIN PRIVATE KEY");
+    expect(statSync(join(dir, "workloads/frontend/key.pem")).mode & 0o777).toBe(0o600);
+    manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+  });
+
+  it("rejects unknown arguments with exit code 2", async () => {
+    expect(await runCerts(["--bogus"])).toBe(2);
+  });
+
+  it("the written certificates validate through the authenticator; the revoked one is denied", async () => {
+    const domains: Record<string, TrustDomainConfig> = {};
+    for (const td of Object.values(manifest.trustDomains)) {
+      const bundles = fileBundle(join(dir, td.bundleSpiffe), { watch: false });
+      const intermediates = fileBundle(join(dir, td.intermediate), { watch: false });
+      const crls = crlSource({ files: [join(dir, td.crl)], issuers: [bundles, intermediates], watch: false });
+      domains[td.trustDomain] = { bundles, intermediates, crls };
+    }
+    const auth = createAuthenticator({ trustDomains: domains, missingCrl: "deny" });
+    await auth.ready();
+    for (const [name, w] of Object.entries(manifest.workloads)) {
+      const pem = readFileSync(join(dir, w.cert), "utf8");
+      const r = auth.authenticate({ sourceCertificate: encodeURIComponent(pem), headers: {} });
+      if (w.revoked) expect(r, name).toMatchObject({ ok: false, code: "x509_revoked" });
+      else expect(r, name).toMatchObject({ ok: true, identity: { id: w.id } });
+    }
+    auth.close();
+  });
+});
