@@ -219,6 +219,14 @@ const SMALL: u32 = 8;
 export function tblFind(t: usize, key: usize): usize {
   const n = load<u32>(t, 4);
   if (n == 0) return 0;
+  if (load<u32>(t, 16) == 0) return tblFindH(t, key, 0);
+  return tblFindH(t, key, hashValue(key));
+}
+
+/** tblFind with the key's hash precomputed (unused while the table is small and unindexed). */
+function tblFindH(t: usize, key: usize, h: u32): usize {
+  const n = load<u32>(t, 4);
+  if (n == 0) return 0;
   const hcap = load<u32>(t, 16);
   if (hcap == 0) {
     const ents = <usize>load<u32>(t, 12);
@@ -228,7 +236,6 @@ export function tblFind(t: usize, key: usize): usize {
     }
     return 0;
   }
-  const h = hashValue(key);
   const mask = hcap - 1;
   const htab = <usize>load<u32>(t, 20);
   let i = h & mask;
@@ -263,6 +270,10 @@ function rehash(t: usize, hcap: u32): void {
 
 /** Appends a new entry (the key must be absent). */
 function tblAppend(t: usize, key: usize, value: usize): usize {
+  return tblAppendH(t, key, value, load<u32>(t, 16) != 0 ? hashValue(key) : 0);
+}
+
+function tblAppendH(t: usize, key: usize, value: usize, h: u32): usize {
   const n = load<u32>(t, 4);
   let ecap = load<u32>(t, 8);
   if (n == ecap) {
@@ -286,7 +297,7 @@ function tblAppend(t: usize, key: usize, value: usize): usize {
   if (hcap == 0) {
     if (n + 1 > SMALL) rehash(t, 32);
   } else {
-    store<u32>(e, hashValue(key), 8);
+    store<u32>(e, h, 8);
     if ((n + 1) * 2 > hcap) rehash(t, hcap * 2);
     else htabPut(<usize>load<u32>(t, 20), hcap - 1, e);
   }
@@ -295,12 +306,13 @@ function tblAppend(t: usize, key: usize, value: usize): usize {
 
 /** Sets key := value (replacing an existing value). */
 export function objInsert(o: usize, key: usize, value: usize): void {
-  const e = tblFind(o, key);
+  const h = load<u32>(o, 16) != 0 ? hashValue(key) : 0;
+  const e = tblFindH(o, key, h);
   if (e != 0) {
     store<u32>(e, <u32>value, 4);
     return;
   }
-  tblAppend(o, key, value);
+  tblAppendH(o, key, value, h);
 }
 
 export function objGet(o: usize, key: usize): usize {
@@ -309,8 +321,9 @@ export function objGet(o: usize, key: usize): usize {
 }
 
 export function setAdd(s: usize, v: usize): void {
-  if (tblFind(s, v) != 0) return;
-  tblAppend(s, v, v);
+  const h = load<u32>(s, 16) != 0 ? hashValue(v) : 0;
+  if (tblFindH(s, v, h) != 0) return;
+  tblAppendH(s, v, v, h);
 }
 
 export function setHas(s: usize, v: usize): bool {
