@@ -48,3 +48,26 @@ export function jsonBuffer(value: unknown): ArrayBuffer {
   const bytes = encoder.encode(JSON.stringify(value));
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
+
+interface InstanceExports {
+  builtins(): number;
+  opa_json_dump(addr: number): number;
+}
+
+/**
+ * Host builtins the module delegates (its builtins() export, an ABI function), read once at load
+ * so a policy that needs a builtin we do not implement is rejected before it serves.
+ */
+export function requiredBuiltins(policy: WasmPolicy): string[] {
+  const internals = policy as unknown as {
+    wasmInstance: { exports: InstanceExports };
+    mem: { buffer: ArrayBuffer };
+  };
+  const exports = internals.wasmInstance.exports;
+  const addr = exports.opa_json_dump(exports.builtins());
+  const mem = new Uint8Array(internals.mem.buffer);
+  let end = addr;
+  while (end < mem.length && mem[end] !== 0) end++;
+  const obj = JSON.parse(new TextDecoder().decode(mem.subarray(addr, end))) as Record<string, number>;
+  return Object.keys(obj).sort();
+}

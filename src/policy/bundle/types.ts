@@ -1,0 +1,15 @@
+import type { DataDoc } from "./data.js";
+import type { BundleManifest } from "./manifest.js";
+
+/** A policy ready to instantiate: a Wasm module (OPA ABI), its base data and a revision. */
+export interface PolicyBundle {
+  wasm: Uint8Array;
+  data: DataDoc;
+  /** Manifest revision, or a content hash ("sha256:…") when the manifest has none. */
+  revision: string;
+  /** Entrypoints the bundle declares (manifest wasm resolvers, or those compiled). */
+  entrypoints: string[];
+  manifest: BundleManifest;
+  /** Paths of the .rego sources carried in the bundle (informational). */
+  sources: string[];
+}

@@ -1,0 +1,222 @@
+/**
+ * The PolicyEngine: one instantiated Wasm module at a time, evaluated synchronously per request;
+ * reloads build a complete new instance and swap it in only when it loaded fully (the last good
+ * policy stays on failure). Every failure to decide is an `error` outcome, which denies.
+ */
+import type { PolicyBundle } from "./bundle/types.js";
+import { hostBuiltins } from "./builtins/index.js";
+import { HostBuiltinError } from "./builtins/registry.js";
+import { validateDecision } from "./decision.js";
+import { PolicyError, errorMessage } from "./errors.js";
+import type { PolicyListener, ReloadEvent, ReloadTrigger } from "./listener.js";
+import { type HostBuiltins, type WasmPolicy, instantiate, jsonBuffer, requiredBuiltins } from "./sdk.js";
+import type { PolicySource } from "./source.js";
+import type { EvaluationOutcome, PolicyEngine } from "./types.js";
+import { type Watch, watchPaths } from "./watch.js";
+
+export const DEFAULT_ENTRYPOINT = "envoy/authz/allow";
+
+export interface EngineOptions {
+  source: PolicySource;
+  /** Slash path of the decision rule (default envoy/authz/allow). */
+  entrypoint?: string;
+  /**
+   * Builtin errors abort evaluation (deny with policy_eval_error) instead of making the
+   * expression undefined. Default true: a failing builtin can never turn `not x` into an allow.
+   */
+  strictBuiltinErrors?: boolean;
+  listener?: PolicyListener;
+  /** Watch the source's files and reload on change (default false). */
+  watch?: boolean;
+  debounceMs?: number;
+  /** Additional or replacement host builtins (tests, extensions). */
+  extraBuiltins?: HostBuiltins;
+}
+
+interface Active {
+  policy: WasmPolicy;
+  entrypointId: number;
+  revision: string;
+}
+
+export class WasmPolicyEngine implements PolicyEngine {
+  readonly entrypoint: string;
+  private readonly source: PolicySource;
+  private readonly builtins: HostBuiltins;
+  private readonly listener?: PolicyListener;
+  private active?: Active;
+  private watcher?: Watch;
+  private reloading?: Promise<ReloadEvent>;
+  private pending = false;
+
+  private constructor(opts: EngineOptions) {
+    this.source = opts.source;
+    this.entrypoint = opts.entrypoint ?? DEFAULT_ENTRYPOINT;
+    this.listener = opts.listener;
+    this.builtins = {
+      ...hostBuiltins({ strict: opts.strictBuiltinErrors ?? true }),
+      ...(opts.extraBuiltins ?? {}),
+    };
+  }
+
+  /** Creates the engine and performs the initial load. Never throws: check `ready`. */
+  static async start(opts: EngineOptions): Promise<WasmPolicyEngine> {
+    const engine = new WasmPolicyEngine(opts);
+    await engine.load("initial");
+    if (opts.watch) {
+      engine.watcher = watchPaths(opts.source.watchPaths, opts.debounceMs ?? 250, () => {
+        void engine.load("watch");
+      });
+    }
+    return engine;
+  }
+
+  get revision(): string {
+    return this.active?.revision ?? "";
+  }
+
+  get ready(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Reloads now (SIGHUP). Concurrent calls coalesce into one more load after the running one. */
+  reload(): Promise<ReloadEvent> {
+    return this.load("explicit");
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  evaluate(input: unknown): EvaluationOutcome {
+    const active = this.active;
+    if (!active)
+      return { kind: "error", code: "policy_not_loaded", message: "no policy is loaded", revision: "" };
+    const revision = active.revision;
+    let buf: ArrayBuffer;
+    try {
+      buf = jsonBuffer(input ?? null);
+    } catch (e) {
+      return { kind: "error", code: "policy_input_invalid", message: errorMessage(e), revision };
+    }
+    let rs: unknown;
+    try {
+      rs = active.policy.evaluate(buf, active.entrypointId);
+    } catch (e) {
+      const detail = e instanceof HostBuiltinError ? `${e.code}: ${e.message}` : errorMessage(e);
+      return { kind: "error", code: "policy_eval_error", message: detail, revision };
+    }
+    if (!Array.isArray(rs)) {
+      return { kind: "error", code: "policy_eval_error", message: "result set is not an array", revision };
+    }
+    if (rs.length === 0) {
+      return {
+        kind: "error",
+        code: "policy_undefined",
+        message: `${this.entrypoint} is undefined`,
+        revision,
+      };
+    }
+    if (rs.length !== 1) {
+      return { kind: "error", code: "policy_malformed_decision", message: "more than one result", revision };
+    }
+    const checked = validateDecision((rs[0] as { result?: unknown } | null)?.result);
+    if (!checked.ok)
+      return { kind: "error", code: "policy_malformed_decision", message: checked.message, revision };
+    return { kind: "decision", decision: checked.decision, revision };
+  }
+
+  private load(trigger: ReloadTrigger): Promise<ReloadEvent> {
+    if (this.reloading) {
+      this.pending = true;
+      return this.reloading;
+    }
+    const run = async (): Promise<ReloadEvent> => {
+      let event: ReloadEvent;
+      do {
+        this.pending = false;
+        event = await this.loadOnce(trigger);
+      } while (this.pending);
+      return event;
+    };
+    this.reloading = run().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async loadOnce(trigger: ReloadTrigger): Promise<ReloadEvent> {
+    const started = Date.now();
+    let bundle: PolicyBundle | undefined;
+    let event: ReloadEvent;
+    try {
+      bundle = await this.source.load();
+      this.active = await this.activate(bundle);
+      event = this.event(true, trigger, started);
+    } catch (e) {
+      const code = e instanceof PolicyError ? e.code : "policy_instantiate_error";
+      event = this.event(false, trigger, started, { code, message: errorMessage(e) }, bundle?.revision);
+    }
+    try {
+      this.listener?.onReload(event);
+    } catch {
+      // A listener's failure must not affect the policy in force.
+    }
+    return event;
+  }
+
+  private async activate(bundle: PolicyBundle): Promise<Active> {
+    if (bundle.entrypoints.length > 0 && !bundle.entrypoints.includes(this.entrypoint)) {
+      throw new PolicyError(
+        "policy_missing_entrypoint",
+        `policy has no entrypoint ${this.entrypoint} (has: ${bundle.entrypoints.join(", ")})`,
+      );
+    }
+    let policy: WasmPolicy;
+    try {
+      policy = await instantiate(bundle.wasm, this.builtins);
+    } catch (e) {
+      throw new PolicyError("policy_instantiate_error", `cannot instantiate policy.wasm: ${errorMessage(e)}`);
+    }
+    const entrypointId = policy.entrypoints[this.entrypoint];
+    if (entrypointId === undefined) {
+      throw new PolicyError(
+        "policy_missing_entrypoint",
+        `policy.wasm exports no entrypoint ${this.entrypoint}`,
+      );
+    }
+    const missing = requiredBuiltins(policy).filter((b) => this.builtins[b] === undefined);
+    if (missing.length > 0) {
+      throw new PolicyError(
+        "policy_missing_builtin",
+        `policy needs builtins not provided by this host: ${missing.join(", ")}`,
+      );
+    }
+    try {
+      policy.setData(jsonBuffer(bundle.data));
+    } catch (e) {
+      throw new PolicyError("bundle_invalid_data", `cannot load data into the module: ${errorMessage(e)}`);
+    }
+    return { policy, entrypointId, revision: bundle.revision };
+  }
+
+  private event(
+    ok: boolean,
+    trigger: ReloadTrigger,
+    started: number,
+    error?: { code: string; message: string },
+    rejectedRevision?: string,
+  ): ReloadEvent {
+    return {
+      ok,
+      trigger,
+      source: this.source.description,
+      revision: this.revision,
+      ...(ok ? {} : { rejectedRevision }),
+      at: new Date(),
+      durationMs: Date.now() - started,
+      ...(error ? { error } : {}),
+    };
+  }
+}
