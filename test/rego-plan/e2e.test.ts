@@ -170,6 +170,19 @@ describe("planner end to end (hand-built ASTs -> IR -> Wasm -> opa-wasm)", () =>
     expect(await evalValue(p, "t/p3", {})).toBe(42);
   });
 
+  it("a function replaced by a run-time value reaches the rules it calls", async () => {
+    const mocked: Expr = {
+      ...eq(v("y"), ref("data.t.q")),
+      with: [{ target: ref("count"), value: v("m"), loc: LOC }],
+    };
+    const p = program("t", [
+      rule("q", { value: v("n") }, [callExpr("count", arr(num(1)), v("n"))]),
+      rule("p", { value: v("y") }, [assign(v("m"), ref("input.m")), mocked]),
+    ]);
+    expect(await evalValue(p, "t/p", { m: "mocked" })).toBe("mocked");
+    expect(await evalValue(p, "t/q", { m: "mocked" })).toBe(1);
+  });
+
   it("packages merge rules with base data; base documents are visible", async () => {
     const p = program(
       "t",

@@ -11,12 +11,14 @@ import { builtinArity } from "./builtin-arity.js";
 import type { DocNode } from "./doc-tree.js";
 import { operatorName, planError } from "./errors.js";
 import { type FuncBuilder, type PolicyBuilder, localOp } from "./ir-builder.js";
-import { type MockCtx, isDataMocked, withDataPath, withFnMock, withoutFnMocks } from "./mocks.js";
+import { type MockCtx, isDataMocked, withDataPath, withFnMock, withFnSlot, withoutFnMocks } from "./mocks.js";
 
 export interface Env {
   input: Local;
   data: Local;
   ctx: MockCtx;
+  /** Values of the context's slots (function replacements computed at run time). */
+  slots: Local[];
 }
 
 /** What the body planner needs from the policy-level planner. */
@@ -24,7 +26,7 @@ export interface PlanHost {
   readonly pb: PolicyBuilder;
   readonly root: DocNode;
   /** Name of the Func computing `node`'s whole value (or the function) in `ctx`. */
-  nodeFunc(node: DocNode, ctx: MockCtx, loc?: Location): string;
+  nodeFunc(node: DocNode, ctx: MockCtx): string;
 }
 
 type K = () => void;
@@ -292,9 +294,8 @@ export class BodyPlanner {
         } else if (this.isConstant(w.value)) {
           env = { ...env, ctx: withFnMock(env.ctx, fn, { kind: "value", term: w.value }) };
         } else {
-          const op = values[i]!;
-          const local = this.toLocal(op);
-          env = { ...env, ctx: withFnMock(env.ctx, fn, { kind: "local", local }) };
+          const local = this.toLocal(values[i]!);
+          env = { ...env, ctx: withFnSlot(env.ctx, fn), slots: [...env.slots, local] };
         }
         return;
       }
@@ -454,8 +455,8 @@ export class BodyPlanner {
       this.planTermLocal(mock.term, k);
       return;
     }
-    if (mock?.kind === "local") {
-      k(mock.local);
+    if (mock?.kind === "slot") {
+      k(this.env.slots[mock.index]!);
       return;
     }
     if (mock?.kind === "func") {
@@ -467,8 +468,8 @@ export class BodyPlanner {
     if (name.startsWith("data.")) {
       const node = this.nodeAt(name.split(".").slice(1));
       if (node?.ownKind !== "function") throw planError(`undefined function ${name}`, loc);
-      const func = this.host.nodeFunc(node, ctx, loc);
-      const args = [localOp(this.env.input), localOp(this.env.data), ...ops];
+      const func = this.host.nodeFunc(node, ctx);
+      const args = [...this.baseArgs(ctx).slice(0, 2), ...ops, ...this.baseArgs(ctx).slice(2)];
       this.fb.emit({ type: "Call", func, args, result, loc: irLoc });
     } else {
       this.fb.emit({ type: "Call", func: name, args: ops, result, loc: irLoc });
@@ -847,16 +848,17 @@ export class BodyPlanner {
     return cur;
   }
 
+  /** input, data and the slot values a func of `ctx` takes. */
+  private baseArgs(ctx: MockCtx): Operand[] {
+    const slots = ctx.slots === 0 ? [] : this.env.slots.slice(0, ctx.slots);
+    return [localOp(this.env.input), localOp(this.env.data), ...slots.map(localOp)];
+  }
+
   /** Calls the node's value function; fails when the document is undefined. */
   callNode(node: DocNode): Local {
     const func = this.host.nodeFunc(node, this.env.ctx);
     const result = this.fb.local();
-    this.fb.emit({
-      type: "Call",
-      func,
-      args: [localOp(this.env.input), localOp(this.env.data)],
-      result,
-    });
+    this.fb.emit({ type: "Call", func, args: this.baseArgs(this.env.ctx), result });
     this.fb.emit({ type: "IsDefined", source: result });
     return result;
   }

@@ -17,15 +17,18 @@ export function generateNodeFunc(host: PlanHost, node: DocNode, ctx: MockCtx, fu
   const arity = node.ownKind === "function" ? (node.own[0]?.head.args?.length ?? 0) : 0;
   const params: Local[] = [0, 1];
   for (let i = 0; i < arity; i++) params.push(2 + i);
+  const slots: Local[] = [];
+  for (let i = 0; i < ctx.slots; i++) slots.push(2 + arity + i);
+  params.push(...slots);
   const fb = new FuncBuilder(params.length);
   const ret = fb.local();
-  const bp = new BodyPlanner(host, fb, { input: 0, data: 1, ctx });
+  const bp = new BodyPlanner(host, fb, { input: 0, data: 1, ctx, slots });
   switch (node.ownKind) {
     case "complete":
       planValueRules(bp, node.own, ret, undefined);
       break;
     case "function": {
-      const paramTerms = params.slice(2).map((p) => bp.localTerm(p, node.own[0]!.loc));
+      const paramTerms = params.slice(2, 2 + arity).map((p) => bp.localTerm(p, node.own[0]!.loc));
       planValueRules(bp, node.own, ret, paramTerms);
       break;
     }

@@ -8,7 +8,7 @@ import { BodyPlanner, type PlanHost } from "./body.js";
 import { type DocNode, buildDocTree } from "./doc-tree.js";
 import { planError } from "./errors.js";
 import { FuncBuilder, PolicyBuilder } from "./ir-builder.js";
-import { EMPTY_CTX, type MockCtx, hasLocalMocks } from "./mocks.js";
+import { EMPTY_CTX, type MockCtx } from "./mocks.js";
 import { generateNodeFunc, nodeFuncName } from "./node-funcs.js";
 
 const ENTRY_LOC: Location = { file: "", row: 0, col: 0 };
@@ -23,10 +23,7 @@ export class Planner implements PlanHost {
     this.root = buildDocTree(program);
   }
 
-  nodeFunc(node: DocNode, ctx: MockCtx, loc?: Location): string {
-    if (hasLocalMocks(ctx)) {
-      throw planError("with: a function replaced by a variable cannot reach other rules", loc);
-    }
+  nodeFunc(node: DocNode, ctx: MockCtx): string {
     let index = this.ctxIndex.get(ctx.key);
     if (index === undefined) {
       index = this.ctxIndex.size;
@@ -48,7 +45,7 @@ export class Planner implements PlanHost {
     }
     this.checkEntrypoint(entrypoint, path);
     const fb = new FuncBuilder(2);
-    const bp = new BodyPlanner(this, fb, { input: 0, data: 1, ctx: EMPTY_CTX });
+    const bp = new BodyPlanner(this, fb, { input: 0, data: 1, ctx: EMPTY_CTX, slots: [] });
     const terms: Term[] = path.map((value) => ({ type: "string", value, loc: ENTRY_LOC }));
     const ref: Term = {
       type: "ref",
