@@ -11,7 +11,7 @@ import { CertPool, type ParsedCert, type ParsedCrl, tryParseDer } from "./x509/i
 export interface TrustMaterial {
   /** Undefined while the bundle has not loaded yet. */
   anchors: CertPool | undefined;
-  intermediates: readonly ParsedCert[];
+  intermediates: CertPool;
   /** Undefined when no CRL source is configured; empty array while it has not loaded. */
   crls: readonly ParsedCrl[] | undefined;
   crlsLoaded: boolean;
@@ -37,7 +37,7 @@ class DomainState {
     if (this.material) return this.material;
     const bundle = this.config.bundles.current();
     const anchors = bundle ? new CertPool(parseAll(bundle.authorities)) : undefined;
-    const intermediates = parseAll(this.config.intermediates?.current()?.authorities ?? []);
+    const intermediates = new CertPool(parseAll(this.config.intermediates?.current()?.authorities ?? []));
     const crlSet = this.config.crls?.current();
     const m: TrustMaterial = {
       anchors,

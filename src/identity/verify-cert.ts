@@ -85,7 +85,8 @@ export function verifyCertificate(
 
   const path = verifyPath({
     leaf,
-    intermediates: [...presented, ...material.intermediates],
+    intermediates: presented,
+    configuredIntermediates: material.intermediates,
     anchors: material.anchors,
     time: now,
     maxDepth: ctx.maxChainDepth,
