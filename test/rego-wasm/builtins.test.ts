@@ -296,3 +296,29 @@ describe("native builtins", () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe("strict builtin errors", () => {
+  it("abort with the builtin's reason instead of being undefined", async () => {
+    const { generateWasm } = await import("../../src/rego/wasm/index.js");
+    const { loadPolicy } = await import("@open-policy-agent/opa-wasm");
+    const p = new PolicyBuilder();
+    p.plan("test/p", [
+      { type: "Dot", source: L(0), key: p.s("a"), target: 2 },
+      { type: "Dot", source: L(0), key: p.s("b"), target: 3 },
+      { type: "Call", func: "rem", args: [L(2), L(3)], result: 4, loc: { file: "x.rego", row: 2, col: 5 } },
+      { type: "ResultSetAdd", value: 4 },
+    ]);
+    p.plan("test/q", [
+      { type: "Dot", source: L(0), key: p.s("a"), target: 2 },
+      { type: "Call", func: "max", args: [L(2)], result: 4 },
+      { type: "ResultSetAdd", value: 4 },
+    ]);
+    const strict = await loadPolicy(generateWasm(p.build(), { strictBuiltinErrors: true }));
+    expect(strict.evaluate({ a: 7, b: 4 })).toEqual([{ result: 3 }]);
+    expect(() => strict.evaluate({ a: 7, b: 0 })).toThrow("x.rego:2:5: rem: modulo by zero");
+    // undefined without an error stays undefined
+    expect(strict.evaluate({ a: [] }, "test/q")).toEqual([]);
+    const lax = await load(p.build());
+    expect(lax.evaluate({ a: 7, b: 0 })).toEqual([]);
+  });
+});

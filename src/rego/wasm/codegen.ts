@@ -81,6 +81,7 @@ interface Env {
   funcIndex: Map<string, number>;
   funcArity: Map<string, number>;
   hostIds: Map<string, number>;
+  options: GenerateOptions;
   /** Address of a static string value (deduplicated). */
   stringValue(s: string): number;
 }
@@ -436,8 +437,17 @@ class FunctionBuilder {
     }
     const native = NATIVE_BUILTINS.get(name);
     if (native !== undefined) {
+      if (!this.env.options.strictBuiltinErrors) {
+        for (const a of args) this.operand(a);
+        this.call(native).tee(result).failIfZero();
+        return;
+      }
+      this.call("opa_rt_clear_error");
       for (const a of args) this.operand(a);
-      this.call(native).tee(result).failIfZero();
+      this.call(native).tee(result).op(Op.I32Eqz).op(Op.If).op(VOID_BLOCK);
+      const where = loc ? `${loc.file}:${loc.row}:${loc.col}: ` : "";
+      this.i32(this.env.data.cstring(where)).call("opa_rt_builtin_abort").op(Op.End);
+      this.get(result).failIfZero();
       return;
     }
     if (args.length > HOST_MAX_ARITY) {
@@ -453,7 +463,6 @@ class FunctionBuilder {
     this.i32(id).i32(0);
     for (const a of args) this.operand(a);
     this.call(`opa_rt_host${args.length}`).tee(result).failIfZero();
-    void loc;
   }
 
   /** Locals declaration + code + end. */
@@ -472,7 +481,15 @@ function typeKey(params: number, resultI32: boolean): string {
   return `${Array(params).fill("i32").join(",")}:${resultI32 ? "i32" : ""}`;
 }
 
-export function generate(rt: RuntimeModule, policy: Policy): Uint8Array {
+export interface GenerateOptions {
+  /**
+   * Native builtin errors (type errors, division by zero, ...) abort evaluation with their reason,
+   * as OPA's strict-builtin-errors mode does, instead of making the call undefined.
+   */
+  strictBuiltinErrors?: boolean;
+}
+
+export function generate(rt: RuntimeModule, policy: Policy, options: GenerateOptions = {}): Uint8Array {
   const data = new StaticData((rt.heapBase + 15) & ~15);
   const trueAddr = data.u32s([2, 1]);
   const falseAddr = data.u32s([2, 0]);
@@ -505,6 +522,7 @@ export function generate(rt: RuntimeModule, policy: Policy): Uint8Array {
     funcIndex,
     funcArity,
     hostIds: new Map(),
+    options,
     stringValue: (s: string) => {
       let addr = extraStrings.get(s);
       if (addr === undefined) {

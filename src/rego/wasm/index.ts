@@ -4,12 +4,14 @@
  */
 import type { Policy } from "../ir/types.js";
 import { NATIVE_BUILTINS } from "./builtins.js";
-import { generate } from "./codegen.js";
+import { type GenerateOptions, generate } from "./codegen.js";
 import { runtimeModule } from "./module.js";
 
+export type { GenerateOptions } from "./codegen.js";
+
 /** Compiles an IR policy into a Wasm module (OPA Wasm ABI 1.3). */
-export function generateWasm(policy: Policy): Uint8Array {
-  return generate(runtimeModule(), policy);
+export function generateWasm(policy: Policy, options?: GenerateOptions): Uint8Array {
+  return generate(runtimeModule(), policy, options);
 }
 
 /** Builtin names the runtime implements natively; the host must supply all others. */
