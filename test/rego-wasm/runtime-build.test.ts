@@ -6,6 +6,18 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { generateWasm } from "../../src/rego/wasm/index.js";
 
+/** The WebAssembly JS API (not in this project's TypeScript lib set, which has no DOM). */
+interface WasmApi {
+  Module: {
+    new (bytes: Uint8Array): object;
+    imports(m: object): { module: string; name: string; kind: string }[];
+    exports(m: object): { name: string; kind: string }[];
+  };
+  Memory: new (d: { initial: number }) => object;
+  Instance: new (m: object, imports: object) => object;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 const root = join(import.meta.dirname, "../..");
 const committed = join(root, "src/rego/runtime/build/runtime.wasm");
 
@@ -44,11 +56,11 @@ describe("runtime.wasm", () => {
       plans: [{ name: "p", blocks: [] }],
       funcs: [],
     });
-    const mod = new WebAssembly.Module(wasm);
-    for (const imp of WebAssembly.Module.imports(mod)) {
+    const mod = new WA.Module(wasm);
+    for (const imp of WA.Module.imports(mod)) {
       expect(ABI_IMPORTS.has(`${imp.module}.${imp.name}`), `${imp.module}.${imp.name}`).toBe(true);
     }
-    const exports = new Set(WebAssembly.Module.exports(mod).map((e) => e.name));
+    const exports = new Set(WA.Module.exports(mod).map((e) => e.name));
     for (const name of [
       "opa_wasm_abi_version",
       "opa_wasm_abi_minor_version",
@@ -75,12 +87,12 @@ describe("runtime.wasm", () => {
       expect(exports.has(name), name).toBe(true);
     }
     // the memory import's declared minimum (limits after the import's names) must be <= 5 pages
-    const memory = new WebAssembly.Memory({ initial: 5 });
-    expect(() => new WebAssembly.Instance(mod, { env: stubEnv(memory) })).not.toThrow();
+    const memory = new WA.Memory({ initial: 5 });
+    expect(() => new WA.Instance(mod, { env: stubEnv(memory) })).not.toThrow();
   });
 });
 
-function stubEnv(memory: WebAssembly.Memory): Record<string, unknown> {
+function stubEnv(memory: object): Record<string, unknown> {
   const f = () => 0;
   return {
     memory,
