@@ -23,5 +23,5 @@ describe.skipIf(!existsSync(limbo))("x509-limbo conformance (needs ../shared/con
     const listed = listedUnsupported().sort();
     expect(listed.length).toBeGreaterThan(0);
     expect(failing).toEqual(listed);
-  });
+  }, 180_000);
 });

@@ -217,6 +217,17 @@ const rejections: Row[] = [
     "x509_eku_mismatch",
   ],
   [
+    "no keyUsage under spiffe-strict",
+    async () => req(await makeLeaf(root, { keyUsage: null }), [], [root], { eku: "spiffe-strict" }),
+    "x509_leaf_keyusage",
+  ],
+  [
+    "keyUsage without digitalSignature under spiffe-strict",
+    async () =>
+      req(await makeLeaf(root, { keyUsage: KU.keyEncipherment }), [], [root], { eku: "spiffe-strict" }),
+    "x509_leaf_keyusage",
+  ],
+  [
     "anyExtendedKeyUsage in the leaf",
     async () => req(await makeLeaf(root, { eku: ["2.5.29.37.0"] }), [], [root]),
     "x509_eku_mismatch",

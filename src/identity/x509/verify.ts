@@ -34,7 +34,11 @@ export interface VerifyPathRequest {
   maxDepth?: number;
   /** Leaf EKU rule (default "clientAuth-if-present"). */
   eku?: EkuMode;
-  /** Key usages the leaf must assert; `mustBePresent` also requires the extension. */
+  /**
+   * Key usages the leaf must assert; `mustBePresent` also requires the extension. With
+   * eku "spiffe-strict" and no keyUsage given, X509-SVID's rule applies: keyUsage present with
+   * digitalSignature.
+   */
   keyUsage?: { required: KeyUsageName[]; mustBePresent?: boolean };
   revocation?: RevocationOptions;
   /** Accept a CA certificate as the leaf (RFC 5280 allows it; WIMSE does not). Default false. */
@@ -269,7 +273,11 @@ export function verifyPath(req: VerifyPathRequest): PathResult {
     if (leafErr) throw leafErr;
     checkValidity(leaf, req.time);
     checkLeafEku(leaf, req.eku);
-    checkLeafKeyUsage(leaf, req.keyUsage);
+    const spiffeKu =
+      req.eku === "spiffe-strict"
+        ? { required: ["digitalSignature" as const], mustBePresent: true }
+        : undefined;
+    checkLeafKeyUsage(leaf, req.keyUsage ?? spiffeKu);
     const search = new Search(req);
     const found = search.extend([leaf]);
     if (found) return found;
