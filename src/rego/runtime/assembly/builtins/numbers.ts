@@ -6,6 +6,9 @@ import {
   boolOf, mkStringCopy,
 } from "../value";
 import { bigAdd, bigSub, bigMul } from "../bigint";
+import { Dec, parseDec, decAdd, decSub, decMul, decToString } from "../decimal";
+import { Buf } from "../buffer";
+import { formatFloat } from "../json";
 import { setError } from "./errors";
 
 export function isNumber(v: usize): bool {
@@ -52,6 +55,35 @@ function bothIntegral(a: usize, b: usize): bool {
   return integerText(a) != "" && integerText(b) != "";
 }
 
+/** Exact decimal form of a number (refs from their text, floats from their shortest text). */
+function toDec(v: usize): Dec | null {
+  const k = numKind(v);
+  if (k == N_INT) return new Dec(intOf(v).toString(), 0);
+  if (k == N_REF) return parseDec(String.UTF8.decodeUnsafe(refPtr(v), <usize>refLen(v), false));
+  const f = floatOf(v);
+  if (!isFinite(f)) return null;
+  const b = new Buf(32);
+  formatFloat(b, f);
+  return parseDec(String.UTF8.decodeUnsafe(b.ptr, <usize>b.len, false));
+}
+
+/** A number value from exact decimal text: ints when integral and in range, else a ref. */
+function fromDec(d: Dec): usize {
+  const s = decToString(d);
+  const b = String.UTF8.encode(s, false);
+  const r = mkNumRef(changetype<usize>(b), <u32>b.byteLength);
+  if (numAsI64(r)) return mkInt(INT_OUT);
+  return r;
+}
+
+/** Exact decimal arithmetic (op: 0 add, 1 sub, 2 mul); 0 if an operand has no exact form. */
+function decimalOp(a: usize, b: usize, op: i32): usize {
+  const x = toDec(a);
+  const y = toDec(b);
+  if (x == null || y == null) return 0;
+  return fromDec(op == 0 ? decAdd(x, y) : op == 1 ? decSub(x, y) : decMul(x, y));
+}
+
 export function arithPlus(a: usize, b: usize): usize {
   if (!isNumber(a) || !isNumber(b)) return setError("plus: operands must be numbers");
   if (bothI64(a, b)) {
@@ -59,7 +91,8 @@ export function arithPlus(a: usize, b: usize): usize {
     if (((X ^ r) & (Y ^ r)) >= 0) return mkInt(r);
   }
   if (bothIntegral(a, b)) return fromIntText(bigAdd(integerText(a), integerText(b)));
-  return numFromF64(numToF64(a) + numToF64(b));
+  const r = decimalOp(a, b, 0);
+  return r != 0 ? r : numFromF64(numToF64(a) + numToF64(b));
 }
 
 export function arithMinus(a: usize, b: usize): usize {
@@ -68,7 +101,8 @@ export function arithMinus(a: usize, b: usize): usize {
     if (((X ^ Y) & (X ^ r)) >= 0) return mkInt(r);
   }
   if (bothIntegral(a, b)) return fromIntText(bigSub(integerText(a), integerText(b)));
-  return numFromF64(numToF64(a) - numToF64(b));
+  const r = decimalOp(a, b, 1);
+  return r != 0 ? r : numFromF64(numToF64(a) - numToF64(b));
 }
 
 export function arithMul(a: usize, b: usize): usize {
@@ -77,7 +111,8 @@ export function arithMul(a: usize, b: usize): usize {
     if (X == 0 || (r / X == Y && !(X == -1 && Y == i64.MIN_VALUE))) return mkInt(r);
   }
   if (bothIntegral(a, b)) return fromIntText(bigMul(integerText(a), integerText(b)));
-  return numFromF64(numToF64(a) * numToF64(b));
+  const r = decimalOp(a, b, 2);
+  return r != 0 ? r : numFromF64(numToF64(a) * numToF64(b));
 }
 
 export function opa_b_plus(a: usize, b: usize): usize {
