@@ -14,8 +14,12 @@ async function rawTar(
 ) {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => pack.on("end", r));
+  pack.on("data", (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
+  const done = new Promise<void>((r) => {
+    pack.on("end", () => r());
+  });
   for (const e of entries) {
     if (e.type === "symlink")
       pack.entry({ name: e.name, type: "symlink", linkname: e.linkname ?? "/etc/passwd" });

@@ -38,3 +38,12 @@ export function obj(v: unknown, operand: number): JsonObject {
 export function isObject(v: unknown): v is JsonObject {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
+
+/**
+ * A result given as JSON text: the SDK copies an ArrayBuffer verbatim instead of calling
+ * JSON.stringify, which keeps numbers beyond 2^53 (and big decimals) exact.
+ */
+export function rawJson(text: string): ArrayBuffer {
+  const bytes = new TextEncoder().encode(text);
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}

@@ -1,8 +1,11 @@
 /** All host builtins, by Rego name. */
 import type { HostBuiltins } from "../sdk.js";
 import { type BuiltinFamily, type RegistryOptions, wrapFamilies } from "./registry.js";
+import { sprintf } from "./sprintf.js";
+import { time } from "./time/index.js";
+import { units } from "./units.js";
 
-const FAMILIES: BuiltinFamily[] = [];
+const FAMILIES: BuiltinFamily[] = [sprintf, time, units];
 
 export function hostBuiltins(opts: RegistryOptions): HostBuiltins {
   return wrapFamilies(FAMILIES, opts);
