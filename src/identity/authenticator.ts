@@ -37,6 +37,23 @@ export class AuthenticatorConfigError extends Error {
   readonly code = "identity_config_invalid";
 }
 
+/** Insertion-ordered map dropping its oldest entry beyond `max` entries. */
+class BoundedMemo<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly max: number) {}
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: K, value: V): void {
+    if (this.max <= 0) return;
+    this.map.set(key, value);
+    if (this.map.size > this.max) {
+      const oldest = this.map.keys().next().value;
+      if (oldest !== undefined) this.map.delete(oldest);
+    }
+  }
+}
+
 type Failure = Extract<AuthResult, { ok: false }>;
 
 function failure(code: string, message: string, proxy?: VerifiedIdentity): Failure {
@@ -82,19 +99,27 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
     missingCrl: config.missingCrl ?? "allow",
   };
   const forwardedOpts = { xfcc: config.xfcc, maxChain: config.maxForwardedChain };
+  // Envoy sends the same URL-encoded PEM for every request of a connection: decoding and parsing
+  // it once saves most of the hot path. Deterministic (same text, same certificate), bounded.
+  const decoded = new BoundedMemo<string, ParsedCert>(config.cache?.maxEntries === 0 ? 0 : 4096);
 
   const verifyDirectPeer = (sourceCertificate: string | undefined, now: Date): VerifiedIdentity | Failure => {
     if (sourceCertificate === undefined || sourceCertificate === "") {
       return failure("no_certificate", "the peer presented no client certificate");
     }
-    const pem = decodeUrlEncodedPem(sourceCertificate);
-    if (!pem.ok) return failure("certificate_malformed", `source certificate: ${pem.message}`);
-    if (pem.ders.length !== 1) {
-      return failure("certificate_malformed", "source certificate must be exactly one PEM certificate");
+    let leaf = decoded.get(sourceCertificate);
+    if (!leaf) {
+      const pem = decodeUrlEncodedPem(sourceCertificate);
+      if (!pem.ok) return failure("certificate_malformed", `source certificate: ${pem.message}`);
+      if (pem.ders.length !== 1) {
+        return failure("certificate_malformed", "source certificate must be exactly one PEM certificate");
+      }
+      const parsed = parseCerts(pem.ders);
+      if (!parsed.ok) return parsed;
+      leaf = parsed.certs[0] as ParsedCert;
+      decoded.set(sourceCertificate, leaf);
     }
-    const parsed = parseCerts(pem.ders);
-    if (!parsed.ok) return parsed;
-    const r = verifyCertificate(ctx, parsed.certs[0] as ParsedCert, [], now);
+    const r = verifyCertificate(ctx, leaf, [], now);
     return r.ok ? identityOf(r.value, "mtls") : failure(r.code, r.message);
   };
 

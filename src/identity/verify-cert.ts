@@ -4,7 +4,6 @@
  * intermediates and CRLs -> RFC 5280 path validation with EKU and revocation (x509/verifyPath).
  * Successful verdicts are cached by the hash of the presented certificates.
  */
-import { createHash } from "node:crypto";
 import type { VerifiedChainCache } from "./cache.js";
 import type { TrustStore } from "./trust-store.js";
 import type { CertificateFacts, WorkloadId } from "./types.js";
@@ -36,10 +35,10 @@ export interface VerifyContext {
   missingCrl: "deny" | "allow";
 }
 
+/** The SHA-256 fingerprints of the presented certificates, leaf first (already computed by parseDer). */
 export function cacheKey(leaf: ParsedCert, presented: readonly ParsedCert[]): string {
-  const h = createHash("sha256").update(leaf.sha256);
-  for (const c of presented) h.update("|").update(c.sha256);
-  return h.digest("hex");
+  if (presented.length === 0) return leaf.sha256;
+  return `${leaf.sha256}|${presented.map((c) => c.sha256).join("|")}`;
 }
 
 export function verifyCertificate(
