@@ -74,6 +74,15 @@ describe("planner end to end (hand-built ASTs -> IR -> Wasm -> opa-wasm)", () =>
       d: 5,
     });
     expect(await evalValue(p, "t/a/b/k2", { m: { k1: 1, k2: 2 } })).toEqual({ c: 2 });
+    // a static rule whose value is not an object where a ref-head rule needs one: conflict
+    const conflict = program("t", [
+      rule([v("a"), v("x"), str("r"), str("s")], { value: num(1) }, [eq(v("x"), str("k"))]),
+      rule([v("a"), str("k"), str("r")], { value: num(42) }),
+    ]);
+    await expect(evalValue(conflict, "t/a", {})).rejects.toThrow();
+    // an empty package is an empty object
+    const empty = program("t", [rule("p", { value: ref("data.e") }, [])], [module("e", [])]);
+    expect(await evalValue(empty, "t/p", {})).toEqual({});
   });
 
   it("functions: several definitions, conflicting outputs are an error", async () => {
@@ -114,6 +123,10 @@ describe("planner end to end (hand-built ASTs -> IR -> Wasm -> opa-wasm)", () =>
     ]);
     expect(await evalValue(p, "t/p", { pair: [1, 2] })).toBe(2);
     expect(await evalValue(p, "t/p", { pair: [0, 2] })).toBeUndefined();
+    // not over an iteration: true only when no element matches
+    const none = program("t", [rule("none", {}, [not(eq(ref("input.xs", v("$_9")), num(1)))])]);
+    expect(await evalValue(none, "t/none", { xs: [2, 3] })).toBe(true);
+    expect(await evalValue(none, "t/none", { xs: [2, 1] })).toBeUndefined();
     expect(await evalValue(p, "t/c", { xs: ["b", "a", "b"] })).toEqual(["a", "b"]);
     expect(await evalValue(p, "t/o", { xs: ["b", "a"] })).toEqual({ a: ["a"], b: ["b"] });
   });

@@ -111,9 +111,7 @@ export class BodyPlanner {
 
   private planExprNoWith(expr: Expr, k: K): void {
     if (expr.negated) {
-      const block = { stmts: [] };
-      this.fb.inBlock(block, () => this.planExprKind(expr, () => {}));
-      this.fb.emit({ type: "Not", block, loc: this.host.pb.loc(expr.loc) });
+      this.planNot((inner) => this.planExprKind(expr, inner), expr.loc);
       k();
     } else {
       this.planExprKind(expr, k);
@@ -185,9 +183,7 @@ export class BodyPlanner {
         const scanBlock = { stmts: [] };
         this.fb.inBlock(scanBlock, () => {
           const inner = () => {
-            const notBlock = { stmts: [] };
-            this.fb.inBlock(notBlock, () => this.planBody(body, () => {}));
-            this.fb.emit({ type: "Not", block: notBlock });
+            this.planNot((done) => this.planBody(body, done), loc);
             this.fb.emit({ type: "AssignVar", source: { kind: "bool", value: true }, target: found });
           };
           const bindValue = () => this.unify(valueT, this.localTerm(value, loc), inner);
@@ -200,6 +196,21 @@ export class BodyPlanner {
       this.fb.emit({ type: "Not", block: outer, loc: this.host.pb.loc(loc) });
       k();
     });
+  }
+
+  /**
+   * Emits a Not that succeeds iff `plan` has no solution. A Scan completes even when no element
+   * matched, so the solutions are recorded in a flag that the Not block tests at its end.
+   */
+  private planNot(plan: (k: K) => void, loc: Location): void {
+    const found = this.fb.local();
+    const block = { stmts: [] };
+    this.fb.inBlock(block, () => {
+      this.fb.emit({ type: "ResetLocal", target: found });
+      plan(() => this.fb.emit({ type: "AssignVar", source: { kind: "bool", value: true }, target: found }));
+      this.fb.emit({ type: "IsDefined", source: found });
+    });
+    this.fb.emit({ type: "Not", block, loc: this.host.pb.loc(loc) });
   }
 
   /** Fails unless `src` is an array, object or set. */

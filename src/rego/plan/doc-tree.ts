@@ -80,6 +80,9 @@ export function buildDocTree(program: CheckedProgram): DocNode {
   const chained = new Set<Rule>();
   for (const m of program.modules) for (const r of m.rules) elseRules(r, chained);
   for (const m of program.modules) {
+    // A package defines a document (an empty object) even when it has no rules.
+    let pkgNode = root;
+    for (const key of m.package) pkgNode = childOf(pkgNode, key);
     for (const rule of m.rules) {
       if (chained.has(rule)) continue;
       let terms = fullRef(m.package, rule);

@@ -4,7 +4,7 @@
  * node (its dynamic ref-head rules, its children and the base data at its path).
  */
 import type { Rule, Term } from "../ast/types.js";
-import type { Func, Local, Operand } from "../ir/types.js";
+import type { Func, Local, Location, Operand } from "../ir/types.js";
 import { BodyPlanner, type PlanHost } from "./body.js";
 import { type DocNode, type DynamicRule, setElement } from "./doc-tree.js";
 import { planError } from "./errors.js";
@@ -179,7 +179,7 @@ function insertDynamic(bp: BodyPlanner, obj: Local, d: DynamicRule): void {
       const containers = d.set ? keys : keys.slice(0, -1);
       containers.forEach((key, idx) => {
         const makeSet = d.set && idx === containers.length - 1;
-        cur = getOrCreate(bp, cur, key, makeSet);
+        cur = getOrCreate(bp, cur, key, makeSet, loc);
       });
       if (d.set) fb.emit({ type: "SetAdd", value, set: cur, loc });
       else fb.emit({ type: "ObjectInsertOnce", key: keys[keys.length - 1]!, value, object: cur, loc });
@@ -188,15 +188,26 @@ function insertDynamic(bp: BodyPlanner, obj: Local, d: DynamicRule): void {
   step(0);
 }
 
-function getOrCreate(bp: BodyPlanner, obj: Local, key: Operand, set: boolean): Local {
+/**
+ * The container at obj[key], created when missing. An existing value that is not a container
+ * makes ObjectInsertOnce raise the conflict error (OPA: object keys must be unique).
+ */
+function getOrCreate(bp: BodyPlanner, obj: Local, key: Operand, set: boolean, loc?: Location): Local {
   const fb = bp.fb;
   const next = fb.local();
+  const existing = fb.local();
   fb.emit({ type: "ResetLocal", target: next });
-  fb.subBlock(() => fb.emit({ type: "Dot", source: localOp(obj), key, target: next }));
+  fb.subBlock(() => {
+    fb.emit({ type: "Dot", source: localOp(obj), key, target: existing });
+    fb.emit(
+      set ? { type: "IsSet", source: localOp(existing) } : { type: "IsObject", source: localOp(existing) },
+    );
+    fb.emit({ type: "AssignVar", source: localOp(existing), target: next });
+  });
   fb.subBlock(() => {
     fb.emit({ type: "IsUndefined", source: next });
     fb.emit(set ? { type: "MakeSet", target: next } : { type: "MakeObject", target: next });
-    fb.emit({ type: "ObjectInsert", key, value: localOp(next), object: obj });
+    fb.emit({ type: "ObjectInsertOnce", key, value: localOp(next), object: obj, loc });
   });
   return next;
 }
