@@ -71,6 +71,11 @@ describe("parseDer", () => {
     },
   );
 
+  it("rejects a certificate with more than 1024 subjectAltNames", async () => {
+    const many = await makeLeaf(root, { dns: Array.from({ length: 1100 }, (_, i) => `h${i}.prod.example`) });
+    expect(codeOf(() => parseDer(many.der))).toBe("x509_malformed");
+  });
+
   it("rejects every truncation of a real certificate without throwing anything but X509Error", () => {
     for (let n = 0; n < leaf.der.length; n += 7) {
       const r = tryParseDer(leaf.der.subarray(0, n));

@@ -274,6 +274,22 @@ const rejections: Row[] = [
     "x509_name_constraints",
   ],
   [
+    "URI without a host under an excluded URI constraint",
+    async () => {
+      const i = await makeCa(root, { extensions: [nameConstraints([], [{ uri: "evil.example" }])] });
+      return req(await makeLeaf(i, { uris: ["urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66"] }), [i], [root]);
+    },
+    "x509_name_constraints",
+  ],
+  [
+    "excluded URI host (trust domain)",
+    async () => {
+      const i = await makeCa(root, { extensions: [nameConstraints([], [{ uri: ".example" }])] });
+      return req(await makeLeaf(i), [i], [root]);
+    },
+    "x509_name_constraints",
+  ],
+  [
     "excluded DNS name",
     async () => {
       const i = await makeCa(root, { extensions: [nameConstraints([], [{ dns: "evil.example" }])] });

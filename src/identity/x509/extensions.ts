@@ -13,7 +13,12 @@ import {
   type Tlv,
 } from "./der.js";
 import { X509Error } from "./errors.js";
-import { decodeGeneralName, decodeGeneralNames, type GeneralName } from "./general-names.js";
+import {
+  decodeGeneralName,
+  decodeGeneralNames,
+  type GeneralName,
+  MAX_GENERAL_NAMES,
+} from "./general-names.js";
 import { EXT } from "./oids.js";
 
 export interface RawExtension {
@@ -151,6 +156,8 @@ function decodeSubtrees(tlv: Tlv): GeneralSubtree[] {
       throw new X509Error("x509_malformed", "GeneralSubtree minimum/maximum are not allowed");
     }
     out.push({ base });
+    if (out.length > MAX_GENERAL_NAMES)
+      throw new X509Error("x509_malformed", "too many name-constraint subtrees");
   }
   return out;
 }

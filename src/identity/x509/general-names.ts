@@ -3,6 +3,9 @@ import { DerReader, type Tlv } from "./der.js";
 import { X509Error } from "./errors.js";
 import { parseName, type ParsedName } from "./names.js";
 
+/** Bounds name-constraint work (names x subtrees x CAs) on hostile input. */
+export const MAX_GENERAL_NAMES = 1024;
+
 export type GeneralName =
   | { type: "dns"; value: string }
   | { type: "uri"; value: string }
@@ -51,7 +54,11 @@ export function decodeGeneralNames(seq: Tlv, what: string): GeneralName[] {
     throw new X509Error("x509_malformed", `${what} is not a SEQUENCE`);
   const r = new DerReader(seq.value);
   const out: GeneralName[] = [];
-  while (!r.done) out.push(decodeGeneralName(r.read()));
+  while (!r.done) {
+    out.push(decodeGeneralName(r.read()));
+    if (out.length > MAX_GENERAL_NAMES)
+      throw new X509Error("x509_malformed", `${what} has more than ${MAX_GENERAL_NAMES} names`);
+  }
   if (out.length === 0) throw new X509Error("x509_malformed", `${what} is empty`);
   return out;
 }

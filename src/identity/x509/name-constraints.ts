@@ -138,6 +138,16 @@ function describe(n: GeneralName): string {
 }
 
 function checkName(name: GeneralName, nc: NameConstraints, ca: ParsedCert): void {
+  if (name.type === "uri" && uriHost(name.value) === undefined) {
+    // No host to compare: any URI constraint at all makes this a violation (fail closed).
+    if ([...(nc.permitted ?? []), ...(nc.excluded ?? [])].some((st) => st.base.type === "uri")) {
+      throw new X509Error(
+        "x509_name_constraints",
+        `${describe(name)} has no host to check against URI constraints`,
+      );
+    }
+    return;
+  }
   const excluded = (nc.excluded ?? []).filter((st: GeneralSubtree) => sameType(name, st.base));
   if (excluded.some((st) => within(name, st.base))) {
     throw new X509Error("x509_name_constraints", `${describe(name)} is excluded by ${ca.subject.text}`);
