@@ -20,4 +20,5 @@ export {
   type XfccLimits,
   type XfccParseResult,
 } from "./sources/xfcc.js";
+export { type TrustDomainSpec, trustDomainSources } from "./sources-from-config.js";
 export type * from "./types.js";

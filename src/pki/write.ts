@@ -2,11 +2,12 @@
  * Writes the demo PKI to disk (layout documented in demo.ts) with a manifest of every path.
  * Existing files are never overwritten unless `force` is set; private keys get mode 0600.
  */
-import { chmod, mkdir, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { formatSpiffeBundle } from "../identity/bundle/spiffe-json.js";
 import { type DemoPki, type DemoPkiOptions, generateDemoPkiInMemory } from "./demo.js";
 import { exportPrivateKeyPem } from "./issue.js";
+import { demoDomainPaths, demoWorkloadPaths } from "./layout.js";
 
 export interface DemoPkiManifest {
   version: 1;
@@ -71,28 +72,26 @@ async function plan(
   };
   const manifest: DemoPkiManifest = { version: 1, generatedAt, trustDomains: {}, workloads: {}, files: [] };
   for (const d of Object.values(pki.domains)) {
+    const p = demoDomainPaths(d.short);
     manifest.trustDomains[d.short] = {
       trustDomain: d.trustDomain,
-      root: add(`${d.short}/root.pem`, d.root.pem),
-      intermediate: add(`${d.short}/intermediate.pem`, d.intermediate.pem),
-      bundlePem: add(`${d.short}/bundle.pem`, d.root.pem),
-      bundleSpiffe: add(
-        `${d.short}/bundle.spiffe.json`,
-        formatSpiffeBundle([d.root.der], { sequence: 1, refreshHint: 300 }),
-      ),
-      crl: add(`${d.short}/crl.pem`, d.crls.map((c) => c.pem).join("")),
+      root: add(p.root, d.root.pem),
+      intermediate: add(p.intermediate, d.intermediate.pem),
+      bundlePem: add(p.bundlePem, d.root.pem),
+      bundleSpiffe: add(p.bundleSpiffe, formatSpiffeBundle([d.root.der], { sequence: 1, refreshHint: 300 })),
+      crl: add(p.crl, d.crls.map((c) => c.pem).join("")),
     };
   }
   for (const w of Object.values(pki.workloads)) {
-    const dir = `workloads/${w.name}`;
+    const p = demoWorkloadPaths(w.name);
     manifest.workloads[w.name] = {
       id: w.id,
       trustDomain: pki.domains[w.domain].trustDomain,
       dns: [...w.dns],
       revoked: w.revoked === true,
-      cert: add(`${dir}/cert.pem`, w.cert.pem),
-      chain: add(`${dir}/chain.pem`, w.cert.pem + pki.domains[w.domain].intermediate.pem),
-      key: add(`${dir}/key.pem`, await exportPrivateKeyPem(w.cert.keys.privateKey), true),
+      cert: add(p.cert, w.cert.pem),
+      chain: add(p.chain, w.cert.pem + pki.domains[w.domain].intermediate.pem),
+      key: add(p.key, await exportPrivateKeyPem(w.cert.keys.privateKey), true),
     };
   }
   manifest.files = [...files.map((f) => f.path), "manifest.json"];
@@ -121,4 +120,21 @@ export async function generateDemoPki(
     await chmod(path, mode);
   }
   return manifest;
+}
+
+/**
+ * For a first start: returns the existing demo PKI's manifest, or generates the PKI when the
+ * directory holds no manifest yet. Never overwrites files (a partial directory is an error).
+ */
+export async function ensureDemoPki(
+  outDir: string,
+  opts: DemoPkiOptions = {},
+): Promise<{ created: boolean; manifest: DemoPkiManifest }> {
+  const path = join(outDir, "manifest.json");
+  if (await exists(path)) {
+    const manifest = JSON.parse(await readFile(path, "utf8")) as DemoPkiManifest;
+    if (manifest.version !== 1) throw new Error(`${path}: unsupported manifest version`);
+    return { created: false, manifest };
+  }
+  return { created: true, manifest: await generateDemoPki(outDir, opts) };
 }

@@ -9,9 +9,16 @@ import {
   fileBundle,
   parseSpiffeBundle,
   type TrustDomainConfig,
+  trustDomainSources,
 } from "../../src/identity/index.js";
 import { DEMO_WORKLOADS, generateDemoPkiInMemory } from "../../src/pki/demo.js";
-import { DemoPkiExistsError, type DemoPkiManifest, generateDemoPki } from "../../src/pki/write.js";
+import { demoDomainPaths, demoWorkloadPaths } from "../../src/pki/layout.js";
+import {
+  DemoPkiExistsError,
+  type DemoPkiManifest,
+  ensureDemoPki,
+  generateDemoPki,
+} from "../../src/pki/write.js";
 import { parseDer } from "../../src/identity/x509/index.js";
 
 describe("demo PKI in memory", () => {
@@ -103,6 +110,49 @@ describe("demo PKI on disk", () => {
       if (w.revoked) expect(r, name).toMatchObject({ ok: false, code: "x509_revoked" });
       else expect(r, name).toMatchObject({ ok: true, identity: { id: w.id } });
     }
+    auth.close();
+  });
+});
+
+describe("ensureDemoPki + trustDomainSources (first start)", () => {
+  it("generates once, then reuses; the middlebox path works with the demo certificates", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "demo-pki-"));
+    const first = await ensureDemoPki(dir);
+    expect(first.created).toBe(true);
+    const again = await ensureDemoPki(dir);
+    expect(again.created).toBe(false);
+    expect(again.manifest.files).toEqual(first.manifest.files);
+
+    const trustDomains: Record<string, TrustDomainConfig> = {};
+    for (const short of ["demo", "demo2"] as const) {
+      const p = demoDomainPaths(short);
+      trustDomains[again.manifest.trustDomains[short]?.trustDomain as string] = trustDomainSources({
+        bundleFile: join(dir, p.bundleSpiffe),
+        intermediatesFile: join(dir, p.intermediate),
+        crlFiles: [join(dir, p.crl)],
+        watch: false,
+      });
+    }
+    const middlebox = again.manifest.workloads.middlebox;
+    const auth = createAuthenticator({ trustDomains, trustedProxies: [middlebox?.id as string] });
+    await auth.ready();
+    const pem = (name: string) => readFileSync(join(dir, demoWorkloadPaths(name).cert), "utf8");
+    const r = auth.authenticate({
+      sourceCertificate: encodeURIComponent(pem("middlebox")),
+      headers: {
+        "x-forwarded-client-cert": `By=${middlebox?.id};Cert="${encodeURIComponent(pem("billing"))}"`,
+      },
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      identity: { id: "wimse://demo2.wimse-authz.local/workload/billing", method: "xfcc" },
+      proxy: { id: middlebox?.id, method: "mtls" },
+    });
+    const denied = auth.authenticate({
+      sourceCertificate: encodeURIComponent(pem("frontend")),
+      headers: { "x-forwarded-client-cert": `Cert="${encodeURIComponent(pem("billing"))}"` },
+    });
+    expect(denied).toMatchObject({ ok: false, code: "xfcc_untrusted_peer" });
     auth.close();
   });
 });
