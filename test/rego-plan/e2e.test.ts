@@ -206,4 +206,21 @@ describe("planner end to end (hand-built ASTs -> IR -> Wasm -> opa-wasm)", () =>
     expect(await evalValue(p, "t", {}, data)).toEqual({ p: 1, b: 10, base: "yes", sub: { q: 2 } });
     expect(await evalValue(p, "t/b", {}, data)).toBe(10);
   });
+
+  it("data[k] with a run-time key only evaluates the matching package", async () => {
+    // Building all of data here would recurse into t.p itself.
+    const p = program(
+      "t",
+      [
+        rule("p", { value: v("y") }, [
+          assign(v("k"), ref("input.pkg")),
+          eq(v("y"), ref("data", v("k"), str("v"))),
+        ]),
+      ],
+      [module("other", [rule("v", { value: str("from rule") })])],
+    );
+    expect(await evalValue(p, "t/p", { pkg: "other" })).toBe("from rule");
+    expect(await evalValue(p, "t/p", { pkg: "base" }, { base: { v: "from data" } })).toBe("from data");
+    expect(await evalValue(p, "t/p", { pkg: "none" })).toBeUndefined();
+  });
 });

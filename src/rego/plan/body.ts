@@ -829,7 +829,18 @@ export class BodyPlanner {
       return;
     }
     const key = terms[i];
-    if (key === undefined || node.own.length > 0 || node.dynamic.length > 0 || key.type !== "string") {
+    const prefixNode = node.own.length === 0 && node.dynamic.length === 0;
+    if (
+      key !== undefined &&
+      prefixNode &&
+      key.type !== "string" &&
+      !this.hasUnbound(key) &&
+      !this.isUnboundVar(key)
+    ) {
+      this.planTerm(key, (keyOp) => this.walk(this.dispatch(node, keyOp), terms, i + 1, k));
+      return;
+    }
+    if (key === undefined || !prefixNode || key.type !== "string") {
       if (node.ownKind === "function") throw planError("function used as a value", key?.loc);
       const value = this.callNode(node);
       this.walk(value, terms, i, k);
@@ -841,6 +852,32 @@ export class BodyPlanner {
       return;
     }
     this.walk(this.baseChain([...node.path, key.value]), terms, i + 1, k);
+  }
+
+  /**
+   * data.<node>[key] for a key known only at run time: the value of the matching child (so
+   * that other children, which may contain the caller, are not evaluated), else base data.
+   */
+  private dispatch(node: DocNode, keyOp: Operand): Local {
+    const value = this.fb.local();
+    this.fb.emit({ type: "ResetLocal", target: value });
+    for (const [name, child] of node.children) {
+      if (child.ownKind === "function") continue;
+      this.fb.subBlock(() => {
+        this.fb.emit({ type: "Equal", a: keyOp, b: this.host.pb.stringOperand(name) });
+        const v = this.nodeValue(child);
+        this.fb.emit({ type: "AssignVar", source: localOp(v), target: value });
+      });
+    }
+    this.fb.subBlock(() => {
+      this.fb.emit({ type: "IsUndefined", source: value });
+      const base = this.baseChain(node.path);
+      const v = this.fb.local();
+      this.fb.emit({ type: "Dot", source: localOp(base), key: keyOp, target: v });
+      this.fb.emit({ type: "AssignVar", source: localOp(v), target: value });
+    });
+    this.fb.emit({ type: "IsDefined", source: value });
+    return value;
   }
 
   private underMockedPath(path: string[]): boolean {

@@ -109,7 +109,9 @@ function planValueRules(bp: BodyPlanner, rules: Rule[], ret: Local, params: Term
     fb.subBlock(() => {
       fb.emit({ type: "IsUndefined", source: ret });
       bindArgs(bp, rule, params, () =>
-        bp.planTerm(ruleValue(rule), (source) => fb.emit({ type: "AssignVar", source, target: ret })),
+        bp.planBody(rule.body, () =>
+          bp.planTerm(ruleValue(rule), (source) => fb.emit({ type: "AssignVar", source, target: ret })),
+        ),
       );
     });
   }
