@@ -1,0 +1,43 @@
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { checkModules } from "../../src/rego/check/index.js";
+import { parseBody, parseModule, parseTerm } from "../../src/rego/syntax/index.js";
+import { CONFORMANCE_DIR, loadCorpus } from "./conformance-corpus.js";
+
+describe.skipIf(!existsSync(CONFORMANCE_DIR))(
+  "OPA v1 conformance modules (../shared/conformance/opa/v1)",
+  () => {
+    it("parses and checks every module, query and input_term of cases that expect no error", () => {
+      const cases = loadCorpus().filter((c) => !c.wantsError);
+      expect(cases.length).toBeGreaterThan(1000);
+      const failures: string[] = [];
+      for (const c of cases) {
+        try {
+          const modules = c.modules.map((m, i) => parseModule({ path: `test-${i}.rego`, text: m }));
+          checkModules(modules);
+          if (c.query) parseBody(c.query);
+          if (c.inputTerm) parseTerm(c.inputTerm);
+        } catch (e) {
+          failures.push(`${c.note}: ${(e as Error).message}`);
+        }
+      }
+      console.log(
+        `rego front end: ${cases.length - failures.length}/${cases.length} conformance cases parse and check`,
+      );
+      expect(failures).toEqual([]);
+    }, 120_000);
+
+    it("parses every module of cases that expect an error (errors there are raised at run time)", () => {
+      const cases = loadCorpus().filter((c) => c.wantsError);
+      const failures: string[] = [];
+      for (const c of cases) {
+        try {
+          c.modules.forEach((m, i) => parseModule({ path: `test-${i}.rego`, text: m }));
+        } catch (e) {
+          failures.push(`${c.note}: ${(e as Error).message}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    }, 60_000);
+  },
+);
