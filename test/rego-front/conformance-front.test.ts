@@ -32,7 +32,7 @@ describe.skipIf(!existsSync(CONFORMANCE_DIR))(
       const failures: string[] = [];
       for (const c of cases) {
         try {
-          c.modules.forEach((m, i) => parseModule({ path: `test-${i}.rego`, text: m }));
+          for (const [i, m] of c.modules.entries()) parseModule({ path: `test-${i}.rego`, text: m });
         } catch (e) {
           failures.push(`${c.note}: ${(e as Error).message}`);
         }
