@@ -55,6 +55,7 @@ const rows: Row[] = [
   ["numbers.range", [2, -1], [2, 1, 0, -1]],
   ["numbers.range", [1.5, 3], undefined],
   ["numbers.range_step", [0, 10, 3], [0, 3, 6, 9]],
+  ["numbers.range_step", [0, 10, 1000000000000000000000n], [0]],
   ["to_number", ["10"], 10],
   ["to_number", ["-1.5"], -1.5],
   ["to_number", [true], 1],
@@ -70,6 +71,8 @@ const rows: Row[] = [
   ["bits.rsh", [-16, 2], -4],
   // aggregates and sets
   ["count", ["héllo"], 5],
+  // Go counts each byte of an invalid UTF-8 sequence as one rune
+  ["count", [{ $b64: "2E84ZuPUd7zfvCZSNEchVpDEIj6PL7JfLpIqyxVG16k=" }], 30],
   ["count", [{ a: 1, b: 2 }], 2],
   ["count", [1], undefined],
   ["sum", [[1, 2, 3.5]], 6.5],
@@ -147,6 +150,8 @@ const rows: Row[] = [
   ["internal.member_2", [3, [1, 2]], false, [1]],
   ["internal.member_3", ["a", 2, { a: 2 }], true],
   ["internal.member_3", [1, "y", ["x", "y"]], true],
+  ["internal.member_3", ["foo", "foo", ["foo", "bar"]], true, [2]],
+  ["internal.member_3", ["foo", "bar", ["foo", "bar"]], false, [2]],
   [
     "walk",
     [{ a: [1] }],
@@ -239,8 +244,13 @@ const rows: Row[] = [
   ["json.is_valid", ["[1,"], false],
 ];
 
-function planFor(p: PolicyBuilder, fn: string, arity: number, sets: number[], exact: boolean): string {
-  const name = `${fn}#${arity}#${sets.join(",")}#${exact}`;
+/** Arguments written {$b64: "..."} are passed as the bytes base64.decode yields (e.g. invalid UTF-8). */
+const isB64 = (a: unknown): a is { $b64: string } => typeof a === "object" && a !== null && "$b64" in a;
+
+function planFor(p: PolicyBuilder, fn: string, values: unknown[], sets: number[], exact: boolean): string {
+  const arity = values.length;
+  const decode = values.flatMap((a, i) => (isB64(a) ? [i] : []));
+  const name = `${fn}#${arity}#${sets.join(",")}#${exact}#${decode.join(",")}`;
   if (p.plans.some((x) => x.name === name)) return name;
   const stmts: Stmt[] = [{ type: "Dot", source: L(0), key: p.s("args"), target: 2 }];
   const args: number[] = [];
@@ -248,6 +258,8 @@ function planFor(p: PolicyBuilder, fn: string, arity: number, sets: number[], ex
     const idx = 10 + i * 5;
     stmts.push({ type: "MakeNumberInt", value: BigInt(i), target: idx });
     stmts.push({ type: "Dot", source: L(2), key: L(idx), target: idx + 1 });
+    if (decode.includes(i))
+      stmts.push({ type: "Call", func: "base64.decode", args: [L(idx + 1)], result: idx + 1 });
     if (sets.includes(i)) {
       stmts.push({ type: "MakeSet", target: idx + 2 });
       stmts.push({
@@ -284,11 +296,12 @@ describe("native builtins", () => {
 
   it("computes OPA's results", async () => {
     const p = new PolicyBuilder();
-    const entries = rows.map((r) => planFor(p, r[0], r[1].length, r[3] ?? [], typeof r[2] === "bigint"));
+    const entries = rows.map((r) => planFor(p, r[0], r[1], r[3] ?? [], typeof r[2] === "bigint"));
     const policy = await load(p.build());
     const failures: string[] = [];
     rows.forEach((r, i) => {
-      const input = new TextEncoder().encode(toJSON({ args: r[1] })).buffer;
+      const args = r[1].map((a) => (isB64(a) ? a.$b64 : a));
+      const input = new TextEncoder().encode(toJSON({ args })).buffer;
       let got: unknown;
       try {
         got = policy.evaluate(input, entries[i]);

@@ -8,6 +8,7 @@ import {
   valueEqual, compareValues, strLen, strPtr, shallowCopy, intOf, mkStringRef,
 } from "./value";
 import { parseJSON, dumpCString } from "./json";
+import { runeCountGo } from "./builtins/strings";
 import { malloc, heapGet, heapSet } from "./heap";
 import { opa_abort, opa_println, opa_builtin0, opa_builtin1, opa_builtin2, opa_builtin3, opa_builtin4 } from "./env";
 
@@ -289,9 +290,7 @@ export function opa_rt_len(v: usize): usize {
 }
 
 export function utf8Count(p: usize, n: u32): u32 {
-  let c: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) if ((load<u8>(p + <usize>i) & 0xc0) != 0x80) c++;
-  return c;
+  return runeCountGo(p, n);
 }
 
 export function opa_rt_equal(a: usize, b: usize): i32 {

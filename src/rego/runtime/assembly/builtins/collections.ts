@@ -164,6 +164,8 @@ export function opa_b_internal_member_3(k: usize, v: usize, c: usize): usize {
     const x = opa_rt_dot(c, k);
     return mkBool(x != 0 && valueEqual(x, v));
   }
+  // a set element is its own key
+  if (t == T_SET) return mkBool(valueEqual(k, v) && setHas(c, k));
   return mkBool(false);
 }
 

@@ -225,12 +225,25 @@ export function opa_b_numbers_range(a: usize, b: usize): usize {
 export function opa_b_numbers_range_step(a: usize, b: usize, s: usize): usize {
   if (!isNumber(a) || !isNumber(b) || !isNumber(s)) return setError("numbers.range_step: operands must be numbers");
   if (!bothI64(a, b)) return setError("numbers.range_step: operands must be integers");
-  if (!numAsI64(s)) return setError("numbers.range_step: step must be an integer");
-  const st = INT_OUT;
+  let st: i64;
+  if (numAsI64(s)) st = INT_OUT;
+  else if (integerText(s) != "" || (numKind(s) == N_REF && refIsInteger(refPtr(s), refLen(s)))) {
+    // beyond i64: only the first element can be in range
+    st = integerText(s).charCodeAt(0) == 45 ? -1 : i64.MAX_VALUE;
+  } else return setError("numbers.range_step: step must be an integer");
   if (st <= 0) return setError("numbers.range_step: step must be a positive number above zero");
   const r = mkArray(4);
-  if (X <= Y) for (let i = X; i <= Y; i += st) arrAppend(r, mkInt(i));
-  else for (let i = X; i >= Y; i -= st) arrAppend(r, mkInt(i));
+  if (X <= Y) {
+    for (let i = X; i <= Y; i += st) {
+      arrAppend(r, mkInt(i));
+      if (i > i64.MAX_VALUE - st) break;
+    }
+  } else {
+    for (let i = X; i >= Y; i -= st) {
+      arrAppend(r, mkInt(i));
+      if (i < i64.MIN_VALUE + st) break;
+    }
+  }
   return r;
 }
 

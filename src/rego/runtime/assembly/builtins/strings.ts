@@ -18,24 +18,46 @@ export let RUNE_SIZE: u32 = 1;
 
 export function decodeRune(p: usize, end: usize): u32 {
   const c = <u32>load<u8>(p);
-  if (c < 0x80) {
-    RUNE_SIZE = 1;
-    return c;
-  }
-  if (c >= 0xc0 && c < 0xe0 && p + 1 < end) {
-    RUNE_SIZE = 2;
-    return ((c & 0x1f) << 6) | (load<u8>(p + 1) & 0x3f);
-  }
-  if (c >= 0xe0 && c < 0xf0 && p + 2 < end) {
-    RUNE_SIZE = 3;
-    return ((c & 0x0f) << 12) | ((<u32>load<u8>(p + 1) & 0x3f) << 6) | (load<u8>(p + 2) & 0x3f);
-  }
-  if (c >= 0xf0 && p + 3 < end) {
-    RUNE_SIZE = 4;
-    return ((c & 0x07) << 18) | ((<u32>load<u8>(p + 1) & 0x3f) << 12) | ((<u32>load<u8>(p + 2) & 0x3f) << 6) | (load<u8>(p + 3) & 0x3f);
-  }
   RUNE_SIZE = 1;
-  return 0xfffd;
+  if (c < 0x80) return c;
+  let need: u32 = 0;
+  let cp: u32 = 0;
+  let min: u32 = 0;
+  if (c >= 0xc2 && c <= 0xdf) {
+    need = 1;
+    cp = c & 0x1f;
+    min = 0x80;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    need = 2;
+    cp = c & 0x0f;
+    min = 0x800;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    need = 3;
+    cp = c & 0x07;
+    min = 0x10000;
+  } else return 0xfffd;
+  if (p + <usize>need >= end) return 0xfffd;
+  for (let i: u32 = 1; i <= need; i++) {
+    const d = <u32>load<u8>(p + <usize>i);
+    if ((d & 0xc0) != 0x80) return 0xfffd;
+    cp = (cp << 6) | (d & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0xfffd;
+  RUNE_SIZE = need + 1;
+  return cp;
+}
+
+/** Number of runes as Go counts them (each invalid byte is one rune). */
+export function runeCountGo(p: usize, n: u32): u32 {
+  let i: u32 = 0;
+  let c: u32 = 0;
+  const end = p + <usize>n;
+  while (i < n) {
+    decodeRune(p + <usize>i, end);
+    i += RUNE_SIZE;
+    c++;
+  }
+  return c;
 }
 
 function find(hp: usize, hn: u32, np: usize, nn: u32, from: u32): i32 {
@@ -49,9 +71,7 @@ function find(hp: usize, hn: u32, np: usize, nn: u32, from: u32): i32 {
 }
 
 function runeCount(p: usize, n: u32): u32 {
-  let c: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) if ((load<u8>(p + <usize>i) & 0xc0) != 0x80) c++;
-  return c;
+  return runeCountGo(p, n);
 }
 
 export function opa_b_contains(s: usize, sub: usize): usize {
