@@ -72,7 +72,7 @@ beforeAll(async () => {
     log: () => {},
   });
   const loaded = await identity.reload?.();
-  expect(loaded?.ok).toBe(true);
+  expect(loaded).toEqual({ ok: true, revision: "" });
   const policy = await createPolicyRuntime(config.policy, (l) => process.stderr.write(`${l}\n`));
   expect(policy.ready).toBe(true);
   h = await startHarness({ identity, policy }, [["--policy-dir", POLICY_DIR]], OPTIONAL);
