@@ -170,7 +170,7 @@ describe("parseXfcc: rejected forms", () => {
     const t = performance.now();
     const r = parseXfcc(header, { maxBytes: 1 << 20 });
     expect(!r.ok && r.code).toBe("xfcc_too_many_elements");
-    expect(performance.now() - t).toBeLessThan(200);
+    expect(performance.now() - t).toBeLessThan(1000);
   });
 
   it("rejects a header over the size limit before parsing", () => {
