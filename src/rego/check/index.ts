@@ -19,6 +19,7 @@
  *   CheckedProgram.rules maps path joined with "." to the primary rules (else chains attached).
  */
 import type { Body, CheckedProgram, Module, Rule } from "../ast/types.js";
+import { RegoCompileError } from "../errors.js";
 import { BUILTINS, type BuiltinSignature } from "../builtins/catalog.js";
 import { Diagnostics } from "./diagnostics.js";
 import { Env, importAliases } from "./env.js";
@@ -35,6 +36,19 @@ export interface CheckOptions {
 }
 
 export function checkModules(modules: Module[], options: CheckOptions = {}): CheckedProgram {
+  try {
+    return check(modules, options);
+  } catch (e) {
+    // Last line of defence: an engine stack overflow is a compile error, never a crash.
+    if (!(e instanceof RangeError)) throw e;
+    const at = modules[0]?.packageLoc ?? { file: "<input>", row: 1, col: 1 };
+    throw new RegoCompileError([
+      { code: "rego_compile_error", message: "program too complex to check", location: at },
+    ]);
+  }
+}
+
+function check(modules: Module[], options: CheckOptions): CheckedProgram {
   const diags = new Diagnostics();
   const builtins = options.builtins ?? BUILTINS;
   const env = new Env(modules, builtins, diags);
