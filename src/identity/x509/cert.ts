@@ -27,6 +27,7 @@ import type { GeneralName } from "./general-names.js";
 import { type ParsedName, parseName } from "./names.js";
 import { EXT } from "./oids.js";
 import {
+  checkSpki,
   decodeSignatureAlgorithm,
   importPublicKey,
   type PublicKeyInfo,
@@ -51,7 +52,9 @@ export interface ParsedCert {
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly spki: Uint8Array;
-  /** The imported public key (once), or why it is not acceptable. */
+  /** Why the subject key is not acceptable (algorithm, curve, size), from the DER alone. */
+  readonly keyError?: X509Error;
+  /** The imported public key, or why it cannot be used; imported on first use, then kept. */
   readonly publicKey: PublicKeyInfo | X509Error;
   readonly extensions: ReadonlyMap<string, RawExtension>;
   readonly basicConstraints?: BasicConstraints;
@@ -123,12 +126,8 @@ function parseUncached(der: Uint8Array): ParsedCert {
   } catch (e) {
     signatureAlgorithm = asX509Error(e, "x509_unsupported_algorithm");
   }
-  let publicKey: PublicKeyInfo | X509Error;
-  try {
-    publicKey = importPublicKey(spki);
-  } catch (e) {
-    publicKey = asX509Error(e, "x509_unsupported_algorithm");
-  }
+  const keyError = checkSpki(spki);
+  let publicKey: PublicKeyInfo | X509Error | undefined = keyError;
 
   const ext = (oid: string) => extensions.get(oid)?.value;
   const bcV = ext(EXT.basicConstraints);
@@ -159,7 +158,18 @@ function parseUncached(der: Uint8Array): ParsedCert {
     notBefore,
     notAfter,
     spki,
-    publicKey,
+    keyError,
+    // Leaves' keys are never needed here (the TLS handshake proved possession): import lazily.
+    get publicKey(): PublicKeyInfo | X509Error {
+      if (publicKey === undefined) {
+        try {
+          publicKey = importPublicKey(spki);
+        } catch (e) {
+          publicKey = asX509Error(e, "x509_unsupported_algorithm");
+        }
+      }
+      return publicKey;
+    },
     extensions,
     basicConstraints: bcV ? decodeBasicConstraints(bcV) : undefined,
     keyUsage: kuV ? decodeKeyUsage(kuV) : undefined,

@@ -34,7 +34,7 @@ function checkCommon(cert: ParsedCert): void {
   if (s.every((b) => b === 0)) fail("x509_bad_serial", cert, "zero serial number");
   if (s.length > 21 || (s.length === 21 && s[0] !== 0))
     fail("x509_bad_serial", cert, "serial number longer than 20 octets");
-  if (cert.publicKey instanceof X509Error) throw cert.publicKey;
+  if (cert.keyError) throw cert.keyError;
 
   for (const e of cert.extensions.values()) {
     if (e.critical && !KNOWN_CERT_EXTENSIONS.has(e.oid)) {

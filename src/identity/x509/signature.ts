@@ -119,6 +119,62 @@ export interface PublicKeyInfo {
 }
 
 const CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);
+const CURVE_OIDS = new Set<string>([ALG.p256, ALG.p384, ALG.p521]);
+
+/** RSAPublicKey modulus size in bits, from the DER. */
+function rsaBits(key: Uint8Array): number {
+  const r = new DerReader(readOne(key, 0x30, "RSAPublicKey").value);
+  let n = r.read(0x02).value;
+  r.read(0x02);
+  r.end("RSAPublicKey");
+  while (n.length > 0 && n[0] === 0) n = n.subarray(1);
+  if (n.length === 0) return 0;
+  return (n.length - 1) * 8 + (32 - Math.clz32(n[0] as number));
+}
+
+/**
+ * The key-policy part of importPublicKey, from the DER alone (no key import): algorithm, curve
+ * and RSA size. Returns the reason a key is not acceptable, or undefined.
+ */
+export function checkSpki(spki: Uint8Array): X509Error | undefined {
+  try {
+    const r = new DerReader(readOne(spki, 0x30, "SubjectPublicKeyInfo").value);
+    const alg = new DerReader(r.read(0x30).value);
+    const oid = decodeOid(alg.read(0x06));
+    const bits = r.read(0x03);
+    r.end("SubjectPublicKeyInfo");
+    if (bits.value[0] !== 0) return new X509Error("x509_malformed", "public key BIT STRING has unused bits");
+    const key = bits.value.subarray(1);
+    switch (oid) {
+      case ALG.rsaEncryption:
+      case ALG.rsassaPss: {
+        const b = rsaBits(key);
+        if (b < MIN_RSA_BITS)
+          return new X509Error("x509_weak_key", `RSA key of ${b} bits (minimum ${MIN_RSA_BITS})`);
+        if (b > MAX_RSA_BITS)
+          return new X509Error("x509_unsupported_algorithm", `RSA key of ${b} bits is too large`);
+        return undefined;
+      }
+      case ALG.ecPublicKey: {
+        if (alg.peekTag() !== 0x06)
+          return new X509Error("x509_unsupported_algorithm", "EC key without a named curve");
+        const curve = decodeOid(alg.read(0x06));
+        if (!CURVE_OIDS.has(curve)) return new X509Error("x509_unsupported_algorithm", `EC curve ${curve}`);
+        return undefined;
+      }
+      case ALG.ed25519:
+        return key.length === 32 ? undefined : new X509Error("x509_malformed", "Ed25519 key of wrong length");
+      case ALG.ed448:
+        return key.length === 57 ? undefined : new X509Error("x509_malformed", "Ed448 key of wrong length");
+      case ALG.dsa:
+        return new X509Error("x509_unsupported_algorithm", "DSA keys are not accepted");
+      default:
+        return new X509Error("x509_unsupported_algorithm", `unsupported public key algorithm ${oid}`);
+    }
+  } catch (e) {
+    return e instanceof X509Error ? e : new X509Error("x509_malformed", String(e));
+  }
+}
 
 /**
  * Imports and checks a SubjectPublicKeyInfo (once per parsed certificate). Throws
