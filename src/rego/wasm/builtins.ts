@@ -12,7 +12,7 @@ const NAMES = `
   lte max min minus mul neq net.cidr_contains net.cidr_intersects net.cidr_is_valid net.cidr_overlap
   numbers.range numbers.range_step object.filter object.get object.keys
   object.remove object.union object.union_n or plus product re_match regex.find_all_string_submatch_n
-  regex.find_n regex.is_valid regex.match regex.split rem replace round set_diff sort split
+  regex.find_n regex.is_valid regex.match regex.split rem replace round set_diff sort split sprintf
   startswith strings.any_prefix_match strings.any_suffix_match strings.count strings.replace_n
   strings.reverse substring sum to_number trim trim_left trim_prefix trim_right trim_space trim_suffix
   type_name union upper walk

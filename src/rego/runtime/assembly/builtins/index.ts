@@ -9,3 +9,4 @@ export * from "./collections";
 export * from "./encoding";
 export * from "./regex";
 export * from "./net";
+export * from "./sprintf";
