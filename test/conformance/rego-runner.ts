@@ -28,12 +28,14 @@
  * Isolation: cases run in worker threads (one per core), each with a time limit; a case that
  * hangs or crashes its worker is reported as ERROR and the worker is replaced.
  *
+ * `--raise-marks FILE` records per-group pass counts in FILE, only ever raising them.
+ *
  * Output: one line per case (`PASS <note>`, `FAIL <note> <reason>`, `ERROR <note> <reason>`), a
  * per-group table (group = top folder under DIR), totals for the core-language groups and for
  * all, the cases listed in wasm-exceptions.yaml, and last `N passed, N failed` (ERROR counts as
  * failed).
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -424,6 +426,8 @@ interface Args {
   timeoutMs: number;
   jobs: number;
   filter?: string;
+  /** --raise-marks FILE: raise (never lower) per-group pass counts recorded in FILE. */
+  raiseMarks?: string;
 }
 
 function parseArgs(argv: string[]): Args | string {
@@ -431,11 +435,13 @@ function parseArgs(argv: string[]): Args | string {
   let timeoutMs = 10_000;
   let jobs = Math.max(1, availableParallelism());
   let filter: string | undefined;
+  let raiseMarks: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--timeout") timeoutMs = Number(argv[++i]);
     else if (a === "--jobs") jobs = Number(argv[++i]);
     else if (a === "--filter") filter = argv[++i];
+    else if (a === "--raise-marks") raiseMarks = argv[++i];
     else if (a === "--") continue;
     else if (a?.startsWith("--")) return `unknown option ${a}`;
     else dir = a;
@@ -443,7 +449,7 @@ function parseArgs(argv: string[]): Args | string {
   if (!dir) return "usage: rego-runner DIR [--timeout MS] [--jobs N] [--filter TEXT]";
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return `not a directory: ${dir}`;
   if (!(timeoutMs > 0) || !(jobs > 0)) return "--timeout and --jobs must be positive";
-  return { dir, timeoutMs, jobs, filter };
+  return { dir, timeoutMs, jobs, filter, raiseMarks };
 }
 
 async function main(): Promise<number> {
@@ -474,6 +480,7 @@ async function main(): Promise<number> {
   });
   flush();
   report(jobs, results, exceptions, loadErrors.length, Date.now() - started);
+  if (args.raiseMarks) raiseMarks(args.raiseMarks, jobs, results);
   return 0;
 }
 
@@ -601,6 +608,21 @@ function report(
   const failed = allCases + loadErrorCount - allPassed;
   out.push(`${allPassed} passed, ${failed} failed`);
   process.stdout.write(`${out.join("\n")}\n`);
+}
+
+/** Marks file: {"groups": {"<group>": <passed>}}. Marks only ever go up. */
+function raiseMarks(file: string, jobs: Job[], results: (Outcome | undefined)[]): void {
+  const marks: { groups: Record<string, number> } = existsSync(file)
+    ? (JSON.parse(readFileSync(file, "utf8")) as { groups: Record<string, number> })
+    : { groups: {} };
+  const passed = new Map<string, number>();
+  for (const job of jobs) {
+    if (!passed.has(job.group)) passed.set(job.group, 0);
+    if (results[job.id]?.status === "PASS") passed.set(job.group, (passed.get(job.group) ?? 0) + 1);
+  }
+  for (const [group, n] of passed) marks.groups[group] = Math.max(marks.groups[group] ?? 0, n);
+  const sorted = Object.fromEntries(Object.entries(marks.groups).sort(([a], [b]) => (a < b ? -1 : 1)));
+  writeFileSync(file, `${JSON.stringify({ groups: sorted }, null, 2)}\n`);
 }
 
 if (isMainThread) {

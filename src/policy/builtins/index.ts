@@ -1,19 +1,32 @@
 /** All host builtins, by Rego name. */
 import type { HostBuiltins } from "../sdk.js";
 import { type BuiltinFamily, type RegistryOptions, wrapFamilies } from "./registry.js";
+import { crypto } from "./crypto.js";
+import { encoding } from "./encoding.js";
+import { internalBuiltins } from "./internal.js";
+import { net } from "./net.js";
+import { object } from "./object.js";
+import { regex } from "./regex.js";
+import { semver } from "./semver.js";
 import { sprintf } from "./sprintf.js";
+import { uuid } from "./uuid.js";
 import { time } from "./time/index.js";
 import { units } from "./units.js";
 
-const FAMILIES: BuiltinFamily[] = [sprintf, time, units];
+const FAMILIES: BuiltinFamily[] = [sprintf, time, units, object, crypto, encoding, uuid, semver, net, regex];
 
-export function hostBuiltins(opts: RegistryOptions): HostBuiltins {
-  return wrapFamilies(FAMILIES, opts);
+export interface HostBuiltinOptions extends RegistryOptions {
+  /** Where print() output goes (default: discarded). */
+  print?: (line: string) => void;
+}
+
+export function hostBuiltins(opts: HostBuiltinOptions): HostBuiltins {
+  return wrapFamilies([...FAMILIES, internalBuiltins(opts.print ?? (() => {}))], opts);
 }
 
 /** Names of every host builtin we implement (for `wimse-authz build` checks and tests). */
 export function hostBuiltinNames(): string[] {
-  return FAMILIES.flatMap((f) => Object.keys(f)).sort();
+  return [...FAMILIES, internalBuiltins(() => {})].flatMap((f) => Object.keys(f)).sort();
 }
 
 export { HostBuiltinError } from "./registry.js";
