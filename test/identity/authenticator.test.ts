@@ -335,6 +335,38 @@ describe("authenticator: forwarded certificates", () => {
     });
   }
 
+  it("rejects an absurdly long XFCC Chain before any path building", () => {
+    const chain = Array.from({ length: 40 }, () => a.int1);
+    const r = createAuthenticator(config()).authenticate(
+      evidence(proxy, { "x-forwarded-client-cert": xfcc(certs.viaOne, { chain }) }),
+    );
+    expectFail(r, "xfcc_chain_too_long");
+  });
+
+  it("never throws and never accepts on hostile evidence", () => {
+    const auth = createAuthenticator(config());
+    const hostile: unknown[] = [
+      {},
+      { headers: null },
+      { sourceCertificate: 42, headers: {} },
+      { sourceCertificate: "%", headers: {} },
+      { sourceCertificate: "-----BEGIN CERTIFICATE-----", headers: {} },
+      {
+        sourceCertificate: encodeURIComponent(
+          "-----BEGIN CERTIFICATE-----\n\u0000\n-----END CERTIFICATE-----",
+        ),
+        headers: {},
+      },
+      { sourceCertificate: urlPem(proxy), headers: { "x-forwarded-client-cert": "\u0000".repeat(10) } },
+      { sourceCertificate: urlPem(proxy), headers: { "client-cert": ":" } },
+    ];
+    for (const e of hostile) {
+      const r = auth.authenticate(e as CertificateEvidence);
+      expect(r.ok, JSON.stringify(e)).toBe(false);
+      if (!r.ok) expect(r.code).toMatch(/^[a-z0-9_]+$/);
+    }
+  });
+
   it("rejects a trusted proxy whose own certificate fails, before reading headers", () => {
     const r = createAuthenticator(config()).authenticate({
       sourceCertificate: "",
