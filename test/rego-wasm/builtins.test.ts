@@ -190,7 +190,49 @@ const rows: Row[] = [
   ["sprintf", ["100%% %s", ["done"]], "100% done"],
   ["sprintf", ["x", []], "x"],
   ["sprintf", ["%s", "notarray"], undefined],
+  ["object.subset", [{ a: { b: 1, c: 2 }, d: 3 }, { a: { b: 1 } }], true],
+  ["object.subset", [{ a: 1 }, { a: 2 }], false],
+  [
+    "object.subset",
+    [
+      [1, 2, 3, 4],
+      [2, 3],
+    ],
+    true,
+  ],
+  [
+    "object.subset",
+    [
+      [1, 2, 3, 4],
+      [2, 4],
+    ],
+    false,
+  ],
+  [
+    "object.subset",
+    [
+      [1, 2, 3],
+      [3, 1],
+    ],
+    true,
+    [1],
+  ],
+  [
+    "object.subset",
+    [
+      [1, 2, 3],
+      [2, 5],
+    ],
+    false,
+    [0, 1],
+  ],
+  ["object.subset", [1, [1]], undefined],
   // regular expressions (RE2 syntax) and globs
+  ["regex.replace", ["foo-bar-baz", "-([a-z])", "_$1"], "foo_bar_baz"],
+  ["regex.replace", ["abc", "(?P<x>b)", "[${x}]$$"], "a[b]$c"],
+  ["regex.replace", ["abc", "", "-"], "-a-b-c-"],
+  ["regex.replace", ["aaa", "a*", "X"], "X"],
+  ["regex.replace", ["baaac", "a*", "X"], "XbXcX"],
   ["regex.match", ["^a+b$", "aaab"], true],
   ["regex.match", ["^a+b$", "aaabc"], false],
   ["regex.match", ["(?i)HELLO", "say hello"], true],

@@ -1102,6 +1102,34 @@ export function findAll(re: Regex, p: usize, n: u32, max: i32): Array<StaticArra
   return out;
 }
 
+/**
+ * Go's ReplaceAllString: returns byte offsets of the matches to replace (capture offsets per
+ * match), skipping an empty match right after a previous match.
+ */
+export function replaceMatches(re: Regex, p: usize, n: u32): Array<StaticArray<i32>> {
+  const text = decodeAll(p, n);
+  const offs = OFFSETS;
+  const vm = new VM(re, text);
+  const out = new Array<StaticArray<i32>>();
+  let pos: i32 = 0;
+  let lastEnd: i32 = -1;
+  while (pos <= text.length) {
+    const m = vm.run(pos, false);
+    if (m == null) break;
+    if (m[1] > lastEnd || m[0] == 0) {
+      if (!(m[0] == m[1] && m[0] == lastEnd)) {
+        const bytes = new StaticArray<i32>(m.length);
+        for (let i = 0; i < m.length; i++) bytes[i] = m[i] < 0 ? -1 : <i32>offs[m[i]];
+        out.push(bytes);
+      }
+    }
+    lastEnd = m[1];
+    if (pos + 1 > m[1]) pos++;
+    else pos = m[1];
+  }
+  return out;
+}
+
 export function matches(re: Regex, p: usize, n: u32): bool {
   const text = decodeAll(p, n);
   const vm = new VM(re, text);

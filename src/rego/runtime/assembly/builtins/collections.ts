@@ -140,6 +140,73 @@ export function opa_b_object_union_n(a: usize): usize {
   return r;
 }
 
+// ---------------------------------------------------------------- object.subset
+
+function arraySubset(sup: usize, sub: usize): bool {
+  const n = arrLen(sup);
+  const m = arrLen(sub);
+  if (m == 0) return true;
+  for (let i: u32 = 0; i + m <= n; i++) {
+    let ok = true;
+    for (let j: u32 = 0; j < m; j++) {
+      if (!valueEqual(arrGet(sup, i + j), arrGet(sub, j))) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+function setSubset(sup: usize, sub: usize): bool {
+  for (let i: u32 = 0; i < tblCount(sub); i++) if (!setHas(sup, entKey(tblEntry(sub, i)))) return false;
+  return true;
+}
+
+/** 1 subset, 0 not, -1 type error. */
+function subset(sup: usize, sub: usize): i32 {
+  const a = load<u32>(sup);
+  const b = load<u32>(sub);
+  if (a == T_OBJECT && b == T_OBJECT) {
+    for (let i: u32 = 0; i < tblCount(sub); i++) {
+      const e = tblEntry(sub, i);
+      const sv = objGet(sup, entKey(e));
+      if (sv == 0) return 0;
+      const v = entValue(e);
+      const ta = load<u32>(sv);
+      const tb = load<u32>(v);
+      if ((ta == T_OBJECT && tb == T_OBJECT) || (ta == T_SET && tb == T_SET) || (ta == T_ARRAY && tb == T_ARRAY) || (ta == T_ARRAY && tb == T_SET)) {
+        if (subset(sv, v) != 1) return 0;
+      } else if (!valueEqual(sv, v)) return 0;
+    }
+    return 1;
+  }
+  if (a == T_SET && b == T_SET) return setSubset(sup, sub) ? 1 : 0;
+  if (a == T_ARRAY && b == T_ARRAY) return arraySubset(sup, sub) ? 1 : 0;
+  if (a == T_ARRAY && b == T_SET) {
+    for (let i: u32 = 0; i < tblCount(sub); i++) {
+      const x = entKey(tblEntry(sub, i));
+      let found = false;
+      for (let j: u32 = 0; j < arrLen(sup); j++) {
+        if (valueEqual(arrGet(sup, j), x)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return 0;
+    }
+    return 1;
+  }
+  return -1;
+}
+
+export function opa_b_object_subset(sup: usize, sub: usize): usize {
+  const r = subset(sup, sub);
+  if (r < 0) return setError("object.subset: both arguments must be objects, sets or arrays (or an array and a set)");
+  return mkBool(r == 1);
+}
+
 // ---------------------------------------------------------------- membership, walk, types
 
 export function opa_b_internal_member_2(x: usize, c: usize): usize {

@@ -3,7 +3,7 @@ import {
   T_STRING, T_ARRAY, T_NULL, mkBool, mkArray, arrAppend, arrLen, arrGet, mkStringRef, strPtr, strLen,
   numAsI64, INT_OUT,
 } from "../value";
-import { compileRegex, findAll, matches, Regex } from "../regex";
+import { compileRegex, findAll, matches, replaceMatches, Regex } from "../regex";
 import { Buf } from "../buffer";
 import { setError } from "./errors";
 import { isNumber } from "./numbers";
@@ -92,6 +92,83 @@ export function opa_b_regex_split(pattern: usize, value: usize): usize {
   }
   arrAppend(r, mkStringRef(p + <usize>from, n - <u32>from));
   return r;
+}
+
+/** Appends Go's Regexp.Expand of template for one match ($1, ${1}, $name, ${name}, $$). */
+function expand(out: Buf, re: Regex, tp: usize, tn: u32, src: usize, m: StaticArray<i32>): void {
+  let i: u32 = 0;
+  while (i < tn) {
+    const c = load<u8>(tp + <usize>i);
+    if (c != 36 || i + 1 >= tn) {
+      out.byte(c);
+      i++;
+      continue;
+    }
+    i++;
+    if (load<u8>(tp + <usize>i) == 36) {
+      out.byte(36);
+      i++;
+      continue;
+    }
+    let name = "";
+    let braced = false;
+    let j = i;
+    if (load<u8>(tp + <usize>j) == 123) {
+      braced = true;
+      j++;
+    }
+    const start = j;
+    while (j < tn) {
+      const d = load<u8>(tp + <usize>j);
+      const ok = d == 95 || (d >= 48 && d <= 57) || (d >= 65 && d <= 90) || (d >= 97 && d <= 122);
+      if (!ok) break;
+      j++;
+    }
+    name = String.UTF8.decodeUnsafe(tp + <usize>start, <usize>(j - start), false);
+    if (name.length == 0 || (braced && (j >= tn || load<u8>(tp + <usize>j) != 125))) {
+      // not a valid reference: keep the '$' literally
+      out.byte(36);
+      continue;
+    }
+    if (braced) j++;
+    i = j;
+    // group number or name
+    let g: i32 = -1;
+    let numeric = true;
+    for (let k = 0; k < name.length; k++) {
+      const d = name.charCodeAt(k);
+      if (d < 48 || d > 57) numeric = false;
+    }
+    if (numeric) g = I32.parseInt(name);
+    else {
+      for (let k = 0; k < re.names.length; k++) {
+        if (re.names[k] == name) {
+          g = k + 1;
+          break;
+        }
+      }
+    }
+    if (g >= 0 && g * 2 + 1 < m.length && m[g * 2] >= 0) out.bytes(src + <usize>m[g * 2], <u32>(m[g * 2 + 1] - m[g * 2]));
+  }
+}
+
+export function opa_b_regex_replace(s: usize, pattern: usize, value: usize): usize {
+  if (!isStr(s) || !isStr(pattern) || !isStr(value)) return setError("regex.replace: operands must be strings");
+  const re = compile(pattern);
+  if (re == null) return setError("regex.replace: invalid regular expression");
+  const p = strPtr(s);
+  const n = strLen(s);
+  const ms = replaceMatches(re, p, n);
+  const out = new Buf(n + 16);
+  let last: i32 = 0;
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i];
+    if (m[0] > last) out.bytes(p + <usize>last, <u32>(m[0] - last));
+    expand(out, re, strPtr(value), strLen(value), p, m);
+    if (m[1] > last) last = m[1];
+  }
+  out.bytes(p + <usize>last, n - <u32>last);
+  return mkStringRef(out.ptr, out.len);
 }
 
 // ---------------------------------------------------------------- glob.match
