@@ -229,6 +229,7 @@ const rows: Row[] = [
   ["object.subset", [1, [1]], undefined],
   // regular expressions (RE2 syntax) and globs
   ["regex.replace", ["foo-bar-baz", "-([a-z])", "_$1"], "foo_bar_baz"],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's replacement template syntax
   ["regex.replace", ["abc", "(?P<x>b)", "[${x}]$$"], "a[b]$c"],
   ["regex.replace", ["abc", "", "-"], "-a-b-c-"],
   ["regex.replace", ["aaa", "a*", "X"], "X"],
