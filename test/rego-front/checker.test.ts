@@ -173,6 +173,30 @@ describe("checkModules: errors with code, message and location", () => {
     expect(errorsOf(`package a\n${src}`)).toContainEqual({ code, message, at });
   });
 
+  it.each([
+    [
+      "import future.keywords.in as k",
+      "rego_parse_error",
+      "future keyword imports cannot be aliased",
+      "m0.rego:2:1",
+    ],
+    ["import rego.v2", "rego_parse_error", "invalid import, must be rego.v1", "m0.rego:2:1"],
+    [
+      "import data.x\nimport data.y as x",
+      "rego_compile_error",
+      "import must not shadow import x",
+      "m0.rego:3:1",
+    ],
+  ])("import %s", (src, code, message, at) => {
+    expect(errorsOf(`package a\n${src}\np := 1`)).toContainEqual({ code, message, at });
+  });
+
+  it("reports an undefined function once, without follow-on unsafe-variable noise", () => {
+    expect(errorsOf("package a\np := set(1)")).toEqual([
+      { code: "rego_type_error", message: "undefined function set", at: "m0.rego:2:6" },
+    ]);
+  });
+
   it("reports several errors at once, sorted by location", () => {
     const errs = errorsOf("package a\np if { x > 1 }\nq if { nope(1) }");
     expect(errs.map((e) => e.at)).toEqual(["m0.rego:2:8", "m0.rego:3:8"]);

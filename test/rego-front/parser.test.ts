@@ -166,6 +166,22 @@ describe("parse errors carry a location", () => {
     ["p contains x if { x := 1 } else := 2", 3, 28, "else keyword cannot be used on multi-value rules"],
     ["f() := 1", 3, 1, "rule argument list must take at least one argument"],
     ["p := 1\nimport data.x", 4, 1, "import must come before rules"],
+    ["p := `abc", 3, 6, "non-terminated raw string"],
+    ['p := $"abc', 3, 6, "non-terminated template string"],
+    ['p := $"{}"', 3, 8, "empty template expression"],
+    ["p if { some 1 }", 3, 8, "expected var or `x in xs` after some"],
+    ["p if { some x, 1 }", 3, 16, "expected var in some declaration"],
+    ["p if { every 1 in x { true } }", 3, 14, "every: expected var"],
+    ["p if { every x in y }", 3, 21, "unexpected } token: expected { to start the every body"],
+    ["p if { x with input }", 3, 21, "unexpected } token: expected as"],
+    ["p := 1 if { true } else { true }", 3, 25, "`if` keyword is required before rule body"],
+    ["package b", 3, 1, "unexpected package keyword: one package per module"],
+    ["p if { not not x }", 3, 12, "unexpected not keyword"],
+    ['p := "a\nb"', 3, 6, "non-terminated string"],
+    ["p if { x := y := 1 }", 3, 15, "unexpected := token: expected \\n or ; or }"],
+    ["p := [1 2]", 3, 9, "unexpected number token: expected ]"],
+    ["p := 01x", 3, 8, "illegal number format"],
+    ["p := {1: }", 3, 10, "unexpected } token"],
   ])("%s", (src, row, col, message) => {
     const e = errOf(() => mod(src));
     expect(e).toEqual({ code: "rego_parse_error", message, row, col });

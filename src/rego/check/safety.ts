@@ -208,7 +208,8 @@ export class Safety {
   private call(name: string, args: Term[], acc: Acc): boolean {
     if (name === "eq" || name === "assign") return this.unify(args[0]!, args[1]!, acc);
     const arity = this.arity(name);
-    const hasOutput = arity !== undefined && args.length === arity + 1;
+    // Unknown arity (an undefined function, already reported): take the last argument as output.
+    const hasOutput = arity === undefined ? args.length > 0 && name !== "print" : args.length === arity + 1;
     const inputs = hasOutput ? args.slice(0, -1) : args;
     for (const a of inputs) this.evalTerm(a, acc);
     if (acc.need.length > 0) return false;
