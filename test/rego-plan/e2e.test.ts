@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Expr } from "../../src/rego/ast/types.js";
+import type { Expr, Term } from "../../src/rego/ast/types.js";
 import {
   arr,
   assign,
@@ -129,6 +129,17 @@ describe("planner end to end (hand-built ASTs -> IR -> Wasm -> opa-wasm)", () =>
     expect(await evalValue(none, "t/none", { xs: [2, 1] })).toBeUndefined();
     expect(await evalValue(p, "t/c", { xs: ["b", "a", "b"] })).toEqual(["a", "b"]);
     expect(await evalValue(p, "t/o", { xs: ["b", "a"] })).toEqual({ a: ["a"], b: ["b"] });
+  });
+
+  it("relations (walk) yield one solution per output", async () => {
+    const comp: Term = {
+      type: "arraycomp",
+      term: v("x"),
+      body: [callExpr("walk", ref("input.v"), arr(v("$_w"), v("x")))],
+      loc: LOC,
+    };
+    const p = program("t", [rule("p", { value: comp })]);
+    expect(await evalValue(p, "t/p", { v: [1, 2] })).toEqual([[1, 2], 1, 2]);
   });
 
   it("some ... in and every", async () => {

@@ -7,7 +7,7 @@
  */
 import type { Body, Expr, Location, Term, With } from "../ast/types.js";
 import type { Local, Operand } from "../ir/types.js";
-import { builtinArity } from "./builtin-arity.js";
+import { builtinArity, isRelation } from "./builtin-arity.js";
 import type { DocNode } from "./doc-tree.js";
 import { operatorName, planError } from "./errors.js";
 import { type FuncBuilder, type PolicyBuilder, localOp } from "./ir-builder.js";
@@ -421,7 +421,14 @@ export class BodyPlanner {
     const inputs = args.slice(0, arity);
     const out = args.length > arity ? args[arity] : undefined;
     if (args.length > arity + 1) throw planError(`${name}: too many arguments`, loc);
+    const relation = isRelation(name) && !this.env.ctx.fns.has(name);
     this.planCall(name, inputs, loc, this.env.ctx, (result) => {
+      if (relation) {
+        // The runtime returns every output of a relation (walk) as one collection.
+        const any: Term = { type: "var", name: `$$plan${this.synth++}`, loc };
+        this.scanInto(result, undefined, out ?? any, loc, k);
+        return;
+      }
       if (out) {
         this.unify(out, this.localTerm(result, loc), k);
       } else {
