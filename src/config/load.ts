@@ -181,6 +181,8 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 const TRUST_DOMAIN_KEYS = new Set([
   "trust_domain",
   "bundle_file",
+  "bundle_url",
+  "endpoint_ca_file",
   "intermediates_file",
   "crl_files",
   "crl_urls",
@@ -188,7 +190,8 @@ const TRUST_DOMAIN_KEYS = new Set([
 
 function trustDomains(raw: unknown): TrustDomainEntry[] {
   const key = "identity.trust_domains";
-  if (!Array.isArray(raw)) throw new ConfigError(key, "expected a list of {trust_domain, bundle_file, ...}");
+  if (!Array.isArray(raw))
+    throw new ConfigError(key, "expected a list of {trust_domain, bundle_file | bundle_url, ...}");
   const seen = new Set<string>();
   return raw.map((item, i) => {
     const at = `${key}[${i}]`;
@@ -221,10 +224,22 @@ function trustDomains(raw: unknown): TrustDomainEntry[] {
     };
     const entry: TrustDomainEntry = {
       trustDomain: td,
-      bundleFile: file("bundle_file", true) as string,
       crlFiles: list("crl_files"),
       crlUrls: list("crl_urls"),
     };
+    if ((item.bundle_file === undefined) === (item.bundle_url === undefined)) {
+      throw new ConfigError(at, "expected exactly one of bundle_file and bundle_url");
+    }
+    const bundleFile = file("bundle_file", false);
+    if (bundleFile !== undefined) entry.bundleFile = bundleFile;
+    if (item.bundle_url !== undefined) {
+      if (typeof item.bundle_url !== "string" || !/^https:\/\/\S+$/.test(item.bundle_url)) {
+        throw new ConfigError(`${at}.bundle_url`, "expected an https:// URL (SPIFFE bundle endpoint)");
+      }
+      entry.bundleUrl = item.bundle_url;
+    }
+    const endpointCa = file("endpoint_ca_file", false);
+    if (endpointCa !== undefined) entry.endpointCaFile = endpointCa;
     const intermediates = file("intermediates_file", false);
     if (intermediates !== undefined) entry.intermediatesFile = intermediates;
     for (const u of entry.crlUrls) {

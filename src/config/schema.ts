@@ -97,7 +97,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "identity.trust_domains",
     type: "json",
     default: [],
-    doc: "list of {trust_domain, bundle_file, intermediates_file?, crl_files?, crl_urls?}: the CA bundle (PEM or SPIFFE JSON, watched) of each trusted trust domain, its intermediates and CRLs; empty = the demo PKI",
+    doc: "list of {trust_domain, bundle_file | bundle_url, endpoint_ca_file?, intermediates_file?, crl_files?, crl_urls?}: the CA bundle (PEM or SPIFFE JSON file, watched, or SPIFFE bundle endpoint) of each trusted trust domain, its intermediates and CRLs; empty = the demo PKI",
   },
   {
     key: "identity.trusted_proxies",

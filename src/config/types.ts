@@ -3,7 +3,11 @@
 export interface TrustDomainEntry {
   /** Trust domain name ("prod.example") or origin ("spiffe://prod.example"). */
   trustDomain: string;
-  bundleFile: string;
+  /** Exactly one of bundleFile (PEM or SPIFFE JSON, watched) and bundleUrl (SPIFFE bundle endpoint, https). */
+  bundleFile?: string;
+  bundleUrl?: string;
+  /** PEM CA file pinned for bundleUrl and https CRL URLs. */
+  endpointCaFile?: string;
   intermediatesFile?: string;
   crlFiles: string[];
   crlUrls: string[];

@@ -158,6 +158,27 @@ describe("validation names the bad key", () => {
     [
       "trust domain without bundle",
       { yamlText: "identity:\n  trust_domains:\n    - trust_domain: a.example\n" },
+      "identity.trust_domains[0]",
+      /exactly one of bundle_file and bundle_url/,
+    ],
+    [
+      "trust domain with both bundle forms",
+      {
+        yamlText:
+          "identity:\n  trust_domains:\n    - {trust_domain: a, bundle_file: x, bundle_url: 'https://b/'}\n",
+      },
+      "identity.trust_domains[0]",
+      /exactly one/,
+    ],
+    [
+      "bundle URL not https",
+      { yamlText: "identity:\n  trust_domains:\n    - {trust_domain: a, bundle_url: 'http://b/'}\n" },
+      "identity.trust_domains[0].bundle_url",
+      /https/,
+    ],
+    [
+      "empty bundle file",
+      { yamlText: "identity:\n  trust_domains:\n    - {trust_domain: a, bundle_file: ''}\n" },
       "identity.trust_domains[0].bundle_file",
       /file path/,
     ],

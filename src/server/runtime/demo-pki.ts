@@ -3,10 +3,9 @@
  * identity.demo_pki_dir, generating it (src/pki) on first run. Its trust domains become the
  * trusted ones, and its middlebox the trusted XFCC proxy unless proxies are configured.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config, TrustDomainEntry } from "../../config/types.js";
-import { type DemoPkiManifest, generateDemoPki } from "../../pki/write.js";
+import { type DemoPkiManifest, ensureDemoPki } from "../../pki/write.js";
 
 export interface DemoIdentity {
   trustDomains: TrustDomainEntry[];
@@ -15,18 +14,8 @@ export interface DemoIdentity {
   generated: boolean;
 }
 
-export async function loadOrCreateDemoPki(
-  dir: string,
-): Promise<{ manifest: DemoPkiManifest; generated: boolean }> {
-  const file = join(dir, "manifest.json");
-  if (existsSync(file)) {
-    return { manifest: JSON.parse(readFileSync(file, "utf8")) as DemoPkiManifest, generated: false };
-  }
-  return { manifest: await generateDemoPki(dir), generated: true };
-}
-
 export async function demoIdentity(dir: string): Promise<DemoIdentity> {
-  const { manifest, generated } = await loadOrCreateDemoPki(dir);
+  const { manifest, created: generated } = await ensureDemoPki(dir);
   const trustDomains = Object.values(manifest.trustDomains).map((d) => ({
     trustDomain: d.trustDomain,
     bundleFile: join(dir, d.bundleSpiffe),

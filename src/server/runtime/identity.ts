@@ -1,14 +1,14 @@
 /**
  * Adapts src/identity's authenticator to the server's IdentityRuntime: builds its configuration
- * from ours (one watched file bundle per trust domain, intermediates, CRL files/URLs), tracks
- * readiness (every source loaded once) and re-checks it when a source changes.
+ * from ours (per trust domain: a watched bundle file or a SPIFFE bundle endpoint, intermediates,
+ * CRL files/URLs, via the identity stage's trustDomainSources), tracks readiness (every source
+ * loaded once) and re-checks it when a source changes.
  */
+import { readFileSync } from "node:fs";
 import type { Config, TrustDomainEntry } from "../../config/types.js";
 import { createAuthenticator } from "../../identity/authenticator.js";
-import { fileBundle } from "../../identity/bundle/file.js";
-import type { BundleSource } from "../../identity/bundle/types.js";
 import type { TrustDomainConfig } from "../../identity/config.js";
-import { crlSource } from "../../identity/revocation/source.js";
+import { trustDomainSources } from "../../identity/sources-from-config.js";
 import type { AuthResult, CertificateEvidence } from "../../identity/types.js";
 import type { IdentityRuntime, ReloadResult } from "../ports.js";
 
@@ -19,23 +19,26 @@ export interface IdentityRuntimeOptions {
   log: (line: string) => void;
 }
 
+interface Watchable {
+  onChange(listener: () => void): unknown;
+  onError(listener: (e: Error) => void): unknown;
+}
+
 export function createIdentityRuntime(opts: IdentityRuntimeOptions): IdentityRuntime {
   const domains: Record<string, TrustDomainConfig> = {};
-  const sources: Array<{ onChange(l: () => void): unknown; onError(l: (e: Error) => void): unknown }> = [];
+  const sources: Watchable[] = [];
   for (const td of opts.trustDomains) {
-    const bundles = fileBundle(td.bundleFile);
-    const issuers: BundleSource[] = [bundles];
-    const entry: TrustDomainConfig = { bundles };
-    sources.push(bundles);
-    if (td.intermediatesFile) {
-      entry.intermediates = fileBundle(td.intermediatesFile, { format: "pem" });
-      issuers.push(entry.intermediates);
-      sources.push(entry.intermediates);
-    }
-    if (td.crlFiles.length > 0 || td.crlUrls.length > 0) {
-      entry.crls = crlSource({ files: td.crlFiles, urls: td.crlUrls, issuers });
-      sources.push(entry.crls);
-    }
+    const entry = trustDomainSources({
+      bundleFile: td.bundleFile,
+      bundleUrl: td.bundleUrl,
+      endpointCa: td.endpointCaFile ? readFileSync(td.endpointCaFile, "utf8") : undefined,
+      intermediatesFile: td.intermediatesFile,
+      crlFiles: td.crlFiles,
+      crlUrls: td.crlUrls,
+    });
+    sources.push(entry.bundles);
+    if (entry.intermediates) sources.push(entry.intermediates);
+    if (entry.crls) sources.push(entry.crls);
     domains[td.trustDomain] = entry;
   }
   const auth = createAuthenticator({
