@@ -2,6 +2,7 @@
  * Table-driven path validation tests. Every certificate is made at test time (pki.ts). Each row
  * expects either a valid path or one exact reason code.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   CertPool,
@@ -347,6 +348,35 @@ const rejections: Row[] = [
       return { ...req(leafViaRoot, [], [root]), leaf: parseDer(der) };
     },
     "x509_bad_signature",
+  ],
+  [
+    "SHA-1 signature on the leaf",
+    async () => req(await makeLeaf(root, { signHash: "SHA-1" }), [], [root]),
+    "x509_weak_algorithm",
+  ],
+  [
+    "DSA leaf key",
+    async () => {
+      const { publicKey } = generateKeyPairSync("dsa", { modulusLength: 2048, divisorLength: 256 });
+      return req(
+        await makeLeaf(root, { spki: publicKey.export({ type: "spki", format: "der" }) }),
+        [],
+        [root],
+      );
+    },
+    "x509_unsupported_algorithm",
+  ],
+  [
+    "secp256k1 leaf key",
+    async () => {
+      const { publicKey } = generateKeyPairSync("ec", { namedCurve: "secp256k1" });
+      return req(
+        await makeLeaf(root, { spki: publicKey.export({ type: "spki", format: "der" }) }),
+        [],
+        [root],
+      );
+    },
+    "x509_unsupported_algorithm",
   ],
   [
     "RSA-1024 leaf key",

@@ -80,6 +80,10 @@ export interface CertOptions {
   noKeyIds?: boolean;
   /** Reuse this subject key pair instead of generating one (cross-signing, cycles). */
   keys?: CryptoKeyPair;
+  /** Certify this SubjectPublicKeyInfo (DER) instead (keys WebCrypto cannot make: DSA, secp256k1). */
+  spki?: Uint8Array;
+  /** Sign with this hash instead of the issuer's default (e.g. "SHA-1"). */
+  signHash?: string;
 }
 
 const DAY = 86_400_000;
@@ -133,8 +137,8 @@ async function issue(issuer: Issued | undefined, o: CertOptions, defaultCa: bool
     issuer: signer.name,
     notBefore: o.notBefore ?? new Date(Date.now() - DAY),
     notAfter: o.notAfter ?? new Date(Date.now() + 30 * DAY),
-    signingAlgorithm: SIGN[signer.alg],
-    publicKey: keys.publicKey,
+    signingAlgorithm: o.signHash ? { ...SIGN[signer.alg], hash: o.signHash } : SIGN[signer.alg],
+    publicKey: o.spki ? Uint8Array.from(o.spki).buffer : keys.publicKey,
     signingKey: signer.keys.privateKey,
     extensions: exts,
   });
