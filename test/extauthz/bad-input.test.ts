@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckRequest } from "../../src/gen/envoy/service/auth/v3/external_auth.js";
-import { allowAll, FakeIdentity, ScriptedPolicy } from "../server/support/doubles.js";
+import { allowAll, decision, FakeIdentity, ScriptedPolicy } from "../server/support/doubles.js";
 import { envoyRequest, fakeCert, type Harness, startHarness } from "../server/support/harness.js";
 
 const CALLER = fakeCert("spiffe://demo.example/ns/web/sa/frontend");
@@ -113,5 +113,47 @@ describe("bad input over gRPC", () => {
     await h.check(envoyRequest({ certificate: CALLER }));
     await h.check({});
     expect((await h.auditLines()).length).toBe(before + 2);
+  });
+});
+
+describe("unexpected errors inside a stage", () => {
+  it("an exception in identity becomes an internal_error denial, and the server keeps serving", async () => {
+    const identity = new FakeIdentity();
+    identity.authenticate = () => {
+      throw new Error("boom");
+    };
+    const policy = new ScriptedPolicy(allowAll());
+    const h = await startHarness({ identity, policy });
+    try {
+      const res = await h.check(envoyRequest({ certificate: CALLER }));
+      expect(res.status?.code).toBe(7);
+      expect(res.deniedResponse?.status?.code).toBe(403);
+      expect((await h.auditLines()).at(-1)).toMatchObject({
+        decision: "deny",
+        reason_code: "internal_error",
+      });
+      expect(policy.inputs).toHaveLength(0);
+      expect((await h.checkHealth()).status).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a policy outcome that is an error denies even in the middle of allowed traffic", async () => {
+    let n = 0;
+    const policy = new ScriptedPolicy(() =>
+      ++n === 2
+        ? { kind: "error", code: "policy_eval_error", message: "builtin failed", revision: "r" }
+        : { kind: "decision", decision: decision({ allowed: true }), revision: "r" },
+    );
+    const h = await startHarness({ identity: new FakeIdentity(), policy });
+    try {
+      const codes = [];
+      for (let i = 0; i < 3; i++)
+        codes.push((await h.check(envoyRequest({ certificate: CALLER }))).status?.code);
+      expect(codes).toEqual([0, 7, 0]);
+    } finally {
+      await h.close();
+    }
   });
 });
