@@ -165,6 +165,18 @@ describe("watched file bundles", () => {
     });
   });
 
+  it("recovers after an initial failure: ready() resolves once a good file appears", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bundle-"));
+    const path = join(dir, "late.pem");
+    const src = fileBundle(path, { debounceMs: 20, pollMs: 0 });
+    await expect(src.ready()).rejects.toMatchObject({ code: "bundle_read_failed" });
+    const changed = nextChange(src);
+    writeFileSync(path, a.root.pem);
+    await changed;
+    expect((await src.ready()).authorities[0]?.equals(a.root.der)).toBe(true);
+    src.close();
+  });
+
   it("refuses a spiffe_sequence rollback", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bundle-"));
     const path = join(dir, "b.json");

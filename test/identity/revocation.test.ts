@@ -10,6 +10,7 @@ import {
   type CrlSource,
   createAuthenticator,
   crlSource,
+  fileBundle,
   staticBundle,
 } from "../../src/identity/index.js";
 import { type IssuedCertificate, issueCrl } from "../../src/pki/issue.js";
@@ -83,6 +84,26 @@ describe("CRL sources", () => {
     await changed;
     expect(auth.authenticate(evidence(w2))).toMatchObject({ ok: false, code: "x509_revoked" });
     src.close();
+  });
+
+  it("loads its CRLs once the issuing CA's bundle arrives", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crl-"));
+    const crlPath = join(dir, "crl.pem");
+    writeFileSync(crlPath, (await issueCrl({ issuer: a.int1 })).pem);
+    const interPath = join(dir, "int.pem");
+    const intermediates = fileBundle(interPath, { debounceMs: 20, pollMs: 0 });
+    const src = crlSource({
+      files: [crlPath],
+      issuers: [staticBundle([a.root.der]), intermediates],
+      watch: false,
+    });
+    await expect(src.ready()).rejects.toMatchObject({ code: "crl_issuer_unknown" });
+    const loaded = next<CrlSet>((l) => src.onChange(l));
+    writeFileSync(interPath, a.int1.pem);
+    expect((await loaded).crls.length).toBe(1);
+    expect((await src.ready()).crls.length).toBe(1);
+    src.close();
+    intermediates.close();
   });
 
   it("rejects ready() for garbage, empty and DER-garbage files", async () => {

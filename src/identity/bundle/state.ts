@@ -41,8 +41,9 @@ export class BundleState implements BundleSource {
     return this.bundle;
   }
 
+  /** Resolved once a good bundle exists, even after an initial failure (the source recovered). */
   ready(): Promise<X509Bundle> {
-    return this.readyPromise;
+    return this.bundle ? Promise.resolve(this.bundle) : this.readyPromise;
   }
 
   onChange(listener: (b: X509Bundle) => void): () => void {

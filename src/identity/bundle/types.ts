@@ -40,8 +40,8 @@ export class BundleError extends Error {
 export interface BundleSource {
   /** The last good bundle, or undefined before the first successful load. Cheap. */
   current(): X509Bundle | undefined;
-  /** Resolves with the first good bundle; rejects with BundleError when the initial load fails
-   *  (the source keeps trying: a later good update still fires onChange). */
+  /** Resolves with the first good bundle; rejects with BundleError when the initial load fails.
+   *  The source keeps trying: after a later good update, onChange fires and ready() resolves. */
   ready(): Promise<X509Bundle>;
   /** Called after every accepted update (not for unchanged content). Returns an unsubscribe. */
   onChange(listener: (bundle: X509Bundle) => void): () => void;

@@ -80,8 +80,17 @@ class CrlSourceImpl implements CrlSource {
   private resolveReady: ((s: CrlSet) => void) | undefined;
   private rejectReady: ((e: CrlError) => void) | undefined;
 
+  /** Reloaders of each origin, run again when the issuers change while an origin has no CRLs yet. */
+  readonly reloaders = new Map<string, () => void>();
+
   constructor(private readonly opts: CrlSourceOptions) {
     this.origins = [...(opts.files ?? []), ...(opts.urls ?? [])];
+    for (const issuer of opts.issuers) {
+      const off = issuer.onChange(() => {
+        for (const [origin, reload] of this.reloaders) if (!this.slots.has(origin)) reload();
+      });
+      this.closers.push(off);
+    }
     this.readyPromise = new Promise((res, rej) => {
       this.resolveReady = res;
       this.rejectReady = rej;
@@ -94,7 +103,7 @@ class CrlSourceImpl implements CrlSource {
     return this.set;
   }
   ready(): Promise<CrlSet> {
-    return this.readyPromise;
+    return this.set ? Promise.resolve(this.set) : this.readyPromise;
   }
   onChange(listener: (s: CrlSet) => void): () => void {
     this.changeListeners.add(listener);
@@ -225,6 +234,7 @@ function watchFile(src: CrlSourceImpl, path: string, opts: CrlSourceOptions): vo
     })();
     return busy;
   };
+  src.reloaders.set(path, () => void reload());
   void reload();
   if (opts.watch === false) return;
   let timer: NodeJS.Timeout | undefined;
@@ -280,6 +290,10 @@ function pollUrl(src: CrlSourceImpl, href: string, opts: CrlSourceOptions): void
     }
     next(failed || src.current() === undefined);
   };
+  src.reloaders.set(href, () => {
+    if (timer) clearTimeout(timer);
+    void tick();
+  });
   void tick();
   src.addCloser(() => {
     if (timer) clearTimeout(timer);
