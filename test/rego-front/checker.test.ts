@@ -67,6 +67,39 @@ describe("checkModules: resolution and renaming (guarantees 1, 2)", () => {
   });
 });
 
+describe("checkModules: scopes", () => {
+  it.each([
+    // a comprehension var that also appears in the enclosing body is a closure (bound outside)
+    [
+      "p if { ys := [x | x := xs[_]]; xs = input.a }",
+      "eq(L0, input.a); assign(L1, [L2 | assign(L2, L0[W3])]) => true",
+    ],
+    // a name used only inside the comprehension is local to it
+    ["p := [x | x := 1]", "true; eq(L0, [L1 | assign(L1, 1)]) => L0"],
+    // `some` in a comprehension declares a new variable even when the outer body has one
+    ["p if { x := 1; y := [x | some x in [2]] }", "assign(L0, 1); assign(L1, [L2 | some L2 in [2]]) => true"],
+    // every's variables are local to it; other names refer to the enclosing body
+    ["p if { every x in [1] { x > z }; z = 0 }", "eq(L0, 0); every L1 in [1] { gt(L1, L0) } => true"],
+  ])("%s", (src, want) => {
+    expect(bodyOf(check(`package a\n${src}`), "a.p")).toBe(want);
+  });
+
+  it("gives else rules of a function the primary's argument variables", () => {
+    const p = check("package a\nf(x) := 1 if x > 0 else := x");
+    const r = p.rules.get("a.f")![0]!;
+    expect(term(r.head.args![0]!)).toBe(term(r.else!.head.value!));
+  });
+
+  it("makes every local and wildcard name unique across rules and modules", () => {
+    const p = check("package a\np if { x := 1; _ = 2 }", "package b\np if { x := 1; _ = 2 }");
+    const seen: string[] = [];
+    for (const rs of p.rules.values()) for (const r of rs) seen.push(body(r.body));
+    const names = seen.join(" ").match(/__local\d+__|\$_\d+/g) ?? [];
+    expect(names).toHaveLength(4);
+    expect(new Set(names).size).toBe(4);
+  });
+});
+
 describe("checkModules: flattening and safety order (guarantees 3, 4)", () => {
   it.each([
     ["p if { x > 1; x = input.n }", "eq(L0, input.n); gt(L0, 1) => true"],

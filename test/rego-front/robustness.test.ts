@@ -60,6 +60,14 @@ describe("robustness: bad input is a located compile error, never a crash", () =
     expect(compileError(() => mod(bytes))).toMatchObject({ code: "rego_parse_error", row: 2 });
   });
 
+  it("rejects a text source holding a lone UTF-16 surrogate", () => {
+    expect(compileError(() => mod('package a\n\np := "\ud800"'))).toMatchObject({
+      code: "rego_parse_error",
+      row: 3,
+      col: 7,
+    });
+  });
+
   it("accepts valid multi-byte UTF-8", () => {
     const m = mod(new Uint8Array(Buffer.from('package a\np := "é€😀"')));
     expect(m.rules[0]!.head.value).toMatchObject({ type: "string", value: "é€😀" });

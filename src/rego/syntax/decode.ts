@@ -4,6 +4,18 @@ import { parseError } from "./errors.js";
 /** Largest accepted source file, in bytes or UTF-16 units; bigger files are a parse error. */
 export const MAX_SOURCE_LENGTH = 64 * 1024 * 1024;
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function locationOf(text: string, file: string, offset: number) {
+  let row = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { file, row, col: offset - lineStart + 1 };
+}
+
 /** Decodes a source file to text; invalid UTF-8 is a parse error at the offending byte. */
 export function decodeSource(file: SourceFile): string {
   const { text } = file;
@@ -13,7 +25,15 @@ export function decodeSource(file: SourceFile): string {
       `source too large (more than ${MAX_SOURCE_LENGTH} bytes)`,
     );
   }
-  if (typeof text === "string") return text;
+  if (typeof text === "string") {
+    const lone = LONE_SURROGATE.exec(text);
+    if (lone)
+      throw parseError(
+        locationOf(text, file.path, lone.index),
+        "illegal token: invalid UTF-16 (lone surrogate)",
+      );
+    return text;
+  }
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(text);
   } catch {
