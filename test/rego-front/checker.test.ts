@@ -224,6 +224,14 @@ describe("checkModules: errors with code, message and location", () => {
     expect(errorsOf(`package a\n${src}\np := 1`)).toContainEqual({ code, message, at });
   });
 
+  it("reports a rule that is also a package", () => {
+    expect(errorsOf("package a\nb := 1", "package a.b.c\nd := 1")).toContainEqual({
+      code: "rego_type_error",
+      message: "package a.b.c conflicts with rule data.a.b",
+      at: "m0.rego:2:1",
+    });
+  });
+
   it("reports an undefined function once, without follow-on unsafe-variable noise", () => {
     expect(errorsOf("package a\np := set(1)")).toEqual([
       { code: "rego_type_error", message: "undefined function set", at: "m0.rego:2:6" },

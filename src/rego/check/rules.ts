@@ -55,6 +55,17 @@ export function groupRules(modules: Module[], diags: Diagnostics): Map<string, R
       diags.add("rego_type_error", `default rules must not be multi-value: data.${key}`, defaults[0]!.loc);
     }
   }
+  // A complete value (or function, or set) cannot also be a package.
+  const packages = new Set(modules.map((m) => m.package.join(".")));
+  for (const [key, rules] of groups) {
+    const k = rules[0]!.kind;
+    if (k !== "complete" && k !== "function" && k !== "partialSet") continue;
+    for (const pkg of packages) {
+      if (pkg === key || pkg.startsWith(`${key}.`)) {
+        diags.add("rego_type_error", `package ${pkg} conflicts with rule data.${key}`, rules[0]!.loc);
+      }
+    }
+  }
   // A complete value (or function) at a path cannot also have rules below it.
   const paths = [...groups.keys()].sort();
   for (const key of paths) {
