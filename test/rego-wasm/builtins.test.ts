@@ -32,6 +32,10 @@ const rows: Row[] = [
   ["mul", [1.5, 2], 3],
   ["div", [10, 4], 2.5],
   ["div", [10, 5], 2],
+  ["div", [1, 8], 0.125],
+  ["div", [{ $num: "1e109" }, { $num: "1e100" }], 1000000000],
+  ["div", [0.3, 0.1], 3],
+  ["div", [1, 3], 0.3333333333333333],
   ["div", [1, 0], undefined],
   ["rem", [7, 4], 3],
   ["rem", [-7, 4], -3],
@@ -304,6 +308,14 @@ const rows: Row[] = [
   ["json.marshal", [{ b: [1, "<x>"], a: null }], '{"a":null,"b":[1,"\\u003cx\\u003e"]}'],
   ["json.marshal", [[2, 1]], "[1,2]", [0]],
   ["json.unmarshal", ['{"a": [1, 2.5, "x"]}'], { a: [1, 2.5, "x"] }],
+  [
+    "json.marshal_with_options",
+    [[1, { b: "<", a: [] }], { pretty: true }],
+    '[\n\t1,\n\t{\n\t\t"a": [],\n\t\t"b": "\\u003c"\n\t}\n]',
+  ],
+  ["json.marshal_with_options", [[1, 2], { prefix: "> ", indent: "  " }], "> [\n>   1,\n>   2\n> ]"],
+  ["json.marshal_with_options", [[1, 2], { pretty: false, indent: "x" }], "[1,2]"],
+  ["json.marshal_with_options", [[], { bogus: 1 }], undefined],
   ["json.unmarshal", ["{"], undefined],
   ["json.is_valid", ["[1,2]"], true],
   ["json.is_valid", ["[1,"], false],
@@ -311,6 +323,8 @@ const rows: Row[] = [
 
 /** Arguments written {$b64: "..."} are passed as the bytes base64.decode yields (e.g. invalid UTF-8). */
 const isB64 = (a: unknown): a is { $b64: string } => typeof a === "object" && a !== null && "$b64" in a;
+/** Arguments written {$num: "1e109"} are passed as that exact number text. */
+const isNum = (a: unknown): a is { $num: string } => typeof a === "object" && a !== null && "$num" in a;
 
 function planFor(p: PolicyBuilder, fn: string, values: unknown[], sets: number[], exact: boolean): string {
   const arity = values.length;
@@ -365,8 +379,10 @@ describe("native builtins", () => {
     const policy = await load(p.build());
     const failures: string[] = [];
     rows.forEach((r, i) => {
-      const args = r[1].map((a) => (isB64(a) ? a.$b64 : a));
-      const input = new TextEncoder().encode(toJSON({ args })).buffer;
+      const args = r[1].map((a) => (isB64(a) ? a.$b64 : isNum(a) ? BigInt(0) : a));
+      let text = toJSON({ args });
+      for (const a of r[1]) if (isNum(a)) text = text.replace(/(?<=[[,])0(?=[,\]])/, a.$num);
+      const input = new TextEncoder().encode(text).buffer;
       let got: unknown;
       try {
         got = policy.evaluate(input, entries[i]);

@@ -7,7 +7,7 @@ function stripZeros(s: string): string {
   return s.substring(i);
 }
 
-function cmpMag(a: string, b: string): i32 {
+export function cmpMag(a: string, b: string): i32 {
   if (a.length != b.length) return a.length < b.length ? -1 : 1;
   for (let i = 0; i < a.length; i++) {
     const x = a.charCodeAt(i);
@@ -35,7 +35,7 @@ function addMag(a: string, b: string): string {
 }
 
 /** a - b with a >= b. */
-function subMag(a: string, b: string): string {
+export function subMag(a: string, b: string): string {
   let out = new Array<i32>();
   let i = a.length - 1;
   let j = b.length - 1;
@@ -109,4 +109,53 @@ export function bigSub(a: string, b: string): string {
 
 export function bigMul(a: string, b: string): string {
   return signed(neg(a) != neg(b), mulMag(mag(a), mag(b)));
+}
+
+/**
+ * Decimal long division of magnitudes: the first `maxDigits` digits of a / b (b != "0") as a
+ * digit string; DIV_EXACT is set when the remainder reached zero within those digits. The
+ * quotient's digits are those of floor(a * 10^k / b) for the smallest k that makes it exact,
+ * or k = maxDigits - intDigits otherwise; DIV_SCALE returns k.
+ */
+export let DIV_EXACT: bool = false;
+export let DIV_SCALE: i32 = 0;
+
+export function divMag(a: string, b: string, maxDigits: i32): string {
+  let rem = "0";
+  let q = "";
+  let i = 0;
+  let k = 0;
+  DIV_EXACT = false;
+  while (true) {
+    let digit = 48;
+    if (i < a.length) digit = a.charCodeAt(i);
+    else {
+      if (rem == "0") {
+        DIV_EXACT = true;
+        break;
+      }
+      if (q.length - countLeadingZeros(q) >= maxDigits) break;
+      k++;
+    }
+    i++;
+    rem = rem == "0" ? String.fromCharCode(digit) : rem + String.fromCharCode(digit);
+    let d = 0;
+    while (cmpMag(rem, b) >= 0) {
+      rem = subMag(rem, b);
+      d++;
+    }
+    q += String.fromCharCode(48 + d);
+  }
+  DIV_SCALE = k;
+  return stripZerosPublic(q.length == 0 ? "0" : q);
+}
+
+function countLeadingZeros(s: string): i32 {
+  let n = 0;
+  while (n < s.length && s.charCodeAt(n) == 48) n++;
+  return n;
+}
+
+function stripZerosPublic(s: string): string {
+  return stripZeros(s);
 }

@@ -2,7 +2,7 @@
 // values and prints the shortest text that identifies the result, so sums and products of short
 // decimals come out exact (0.1 + 0.2 == 0.3), unlike f64 arithmetic. Values are sign, digit
 // string (no leading zeros) and a power-of-ten exponent.
-import { bigAdd, bigMul } from "./bigint";
+import { bigAdd, bigMul, divMag, DIV_EXACT, DIV_SCALE } from "./bigint";
 
 export class Dec {
   digits: string; // signed integer text, e.g. "-15"
@@ -140,4 +140,17 @@ export function decIsInteger(d: Dec): bool {
     exp++;
   }
   return exp >= 0 || digits == "0" || digits == "-0";
+}
+
+/** a / b if the quotient is an exact decimal of at most 30 significant digits; null otherwise. */
+export function decDivExact(a: Dec, b: Dec): Dec | null {
+  const an = a.digits.charCodeAt(0) == 45;
+  const bn = b.digits.charCodeAt(0) == 45;
+  const am = an ? a.digits.substring(1) : a.digits;
+  const bm = bn ? b.digits.substring(1) : b.digits;
+  if (bm == "0") return null;
+  if (am == "0") return new Dec("0", 0);
+  const q = divMag(am, bm, 30);
+  if (!DIV_EXACT) return null;
+  return new Dec(an != bn ? "-" + q : q, a.exp - b.exp - DIV_SCALE);
 }

@@ -1,7 +1,11 @@
 // base64 / base64url and JSON builtins.
-import { T_STRING, mkStringRef, strPtr, strLen, mkBool } from "../value";
+import {
+  T_STRING, T_ARRAY, T_SET, T_OBJECT, T_BOOLEAN, mkStringRef, strPtr, strLen, mkBool, arrLen, arrGet, tblSort,
+  tblCount, tblEntry, entKey, entValue,
+} from "../value";
 import { Buf } from "../buffer";
-import { parseJSON, dumpValue } from "../json";
+import { parseJSON, dumpValue, dumpString } from "../json";
+import { elements } from "./sets";
 import { setError } from "./errors";
 
 const STD: string = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -152,3 +156,97 @@ export function opa_b_json_is_valid(s: usize): usize {
   if (!isStr(s)) return mkBool(false);
   return mkBool(parseJSON(strPtr(s), <usize>strLen(s), false) != 0);
 }
+
+// ---------------------------------------------------------------- json.marshal_with_options
+
+function newline(b: Buf, prefix: usize, indent: usize, depth: i32): void {
+  b.byte(10);
+  b.bytes(strPtr(prefix), strLen(prefix));
+  for (let i = 0; i < depth; i++) b.bytes(strPtr(indent), strLen(indent));
+}
+
+/** Go's json.MarshalIndent layout (HTML-escaped, sorted keys, sets as arrays); empty collections stay compact. */
+function dumpPretty(b: Buf, v: usize, prefix: usize, indent: usize, depth: i32): void {
+  const t = load<u32>(v);
+  if (t == T_ARRAY || t == T_SET) {
+    const a = elements(v);
+    const n = arrLen(a);
+    if (n == 0) {
+      b.ascii("[]");
+      return;
+    }
+    b.byte(91);
+    for (let i: u32 = 0; i < n; i++) {
+      if (i > 0) b.byte(44);
+      newline(b, prefix, indent, depth + 1);
+      dumpPretty(b, arrGet(a, i), prefix, indent, depth + 1);
+    }
+    newline(b, prefix, indent, depth);
+    b.byte(93);
+    return;
+  }
+  if (t == T_OBJECT) {
+    tblSort(v);
+    const n = tblCount(v);
+    if (n == 0) {
+      b.ascii("{}");
+      return;
+    }
+    b.byte(123);
+    for (let i: u32 = 0; i < n; i++) {
+      if (i > 0) b.byte(44);
+      newline(b, prefix, indent, depth + 1);
+      const e = tblEntry(v, i);
+      const k = entKey(e);
+      if (load<u32>(k) == T_STRING) dumpValue(b, k, false, true);
+      else {
+        const kb = new Buf(16);
+        dumpValue(kb, k, false, false);
+        dumpString(b, kb.ptr, kb.len, true);
+      }
+      b.ascii(": ");
+      dumpPretty(b, entValue(e), prefix, indent, depth + 1);
+    }
+    newline(b, prefix, indent, depth);
+    b.byte(125);
+    return;
+  }
+  dumpValue(b, v, false, true);
+}
+
+export function opa_b_json_marshal_with_options(v: usize, opts: usize): usize {
+  if (opts == 0 || load<u32>(opts) != T_OBJECT) return setError("json.marshal_with_options: operand 2 must be object");
+  let pretty = false;
+  let prettySet = false;
+  let prefix: usize = 0;
+  let indent: usize = 0;
+  for (let i: u32 = 0; i < tblCount(opts); i++) {
+    const e = tblEntry(opts, i);
+    const k = entKey(e);
+    const x = entValue(e);
+    if (load<u32>(k) != T_STRING) return setError("json.marshal_with_options: object contained unknown key");
+    const name = String.UTF8.decodeUnsafe(strPtr(k), <usize>strLen(k), false);
+    if (name == "pretty") {
+      if (load<u32>(x) != T_BOOLEAN) return setError("json.marshal_with_options: pretty must be a boolean");
+      pretty = load<u32>(x, 4) != 0;
+      prettySet = true;
+    } else if (name == "prefix") {
+      if (!isStr(x)) return setError("json.marshal_with_options: prefix must be a string");
+      prefix = x;
+    } else if (name == "indent") {
+      if (!isStr(x)) return setError("json.marshal_with_options: indent must be a string");
+      indent = x;
+    } else return setError("json.marshal_with_options: object contained unknown key");
+  }
+  if (!prettySet && (prefix != 0 || indent != 0)) pretty = true;
+  if (!pretty) return opa_b_json_marshal(v);
+  if (prefix == 0) prefix = mkStringRef(0, 0);
+  if (indent == 0) indent = TAB;
+  const b = new Buf(64);
+  b.bytes(strPtr(prefix), strLen(prefix));
+  dumpPretty(b, v, prefix, indent, 0);
+  return mkStringRef(b.ptr, b.len);
+}
+
+const TAB_BYTES: usize = memory.data<u8>([9]);
+const TAB: usize = memory.data<u32>([4, 1, <u32>TAB_BYTES]);

@@ -6,7 +6,7 @@ import {
   boolOf, mkStringCopy,
 } from "../value";
 import { bigAdd, bigSub, bigMul } from "../bigint";
-import { Dec, parseDec, decAdd, decSub, decMul, decToString } from "../decimal";
+import { Dec, parseDec, decAdd, decSub, decMul, decDivExact, decToString } from "../decimal";
 import { Buf } from "../buffer";
 import { formatFloat } from "../json";
 import { setError } from "./errors";
@@ -138,6 +138,13 @@ export function opa_b_div(a: usize, b: usize): usize {
   const y = numToF64(b);
   if (y == 0) return setError("div: divide by zero");
   if (bothI64(a, b) && Y != 0 && X % Y == 0 && !(X == i64.MIN_VALUE && Y == -1)) return mkInt(X / Y);
+  // exact decimal quotients (1e109 / 1e100, 1 / 8) as OPA's big.Float prints them
+  const x = toDec(a);
+  const d = toDec(b);
+  if (x != null && d != null) {
+    const q = decDivExact(x, d);
+    if (q != null) return fromDec(q);
+  }
   return numFromF64(numToF64(a) / y);
 }
 
