@@ -133,8 +133,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     key: "identity.optional",
     type: "json",
-    default: [],
-    doc: "identity-optional request matches: list of {path_prefix | path, methods?}; the policy runs without identity and sees identity_error",
+    default: [
+      { path: "/healthz", methods: ["GET", "HEAD"] },
+      { path: "/readyz", methods: ["GET", "HEAD"] },
+    ],
+    doc: "identity-optional request matches: list of {path | path_prefix, methods?}; the policy runs without identity and sees identity_error (default: the demo policy's health paths; [] = identity always required)",
   },
   // --- policy ---
   {

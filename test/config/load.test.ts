@@ -32,6 +32,10 @@ describe("configuration defaults", () => {
     expect(c.identity.trustDomains).toEqual([]);
     expect(c.decision.headers.workloadId).toBe("x-wimse-workload-id");
     expect(c.audit.output).toBe("stdout");
+    expect(c.identity.optional).toEqual([
+      { path: "/healthz", methods: ["GET", "HEAD"] },
+      { path: "/readyz", methods: ["GET", "HEAD"] },
+    ]);
   });
 });
 
@@ -39,7 +43,10 @@ describe("the example configuration", () => {
   it("examples/config.yaml validates and sets every option", () => {
     const file = join(root, "examples/config.yaml");
     const c = loadConfig({ file, env: {} });
-    expect(c.identity.optional).toEqual([{ pathPrefix: "/healthz", methods: ["GET"] }]);
+    expect(c.identity.optional).toEqual([
+      { path: "/healthz", methods: ["GET", "HEAD"] },
+      { path: "/readyz", methods: ["GET", "HEAD"] },
+    ]);
     const text = readFileSync(file, "utf8");
     for (const o of OPTIONS) {
       const leaf = o.key.split(".").at(-1);
