@@ -95,6 +95,8 @@ export function envoyRequest(opts: {
   body?: string;
   certificate?: string;
   principal?: string;
+  /** attributes.destination.principal (default spiffe://demo.example/ns/api/sa/server). */
+  destination?: string;
 }): CheckRequest {
   const headers = {
     ":authority": opts.host ?? "api.example",
@@ -115,7 +117,7 @@ export function envoyRequest(opts: {
         address: undefined,
         service: "",
         labels: {},
-        principal: "spiffe://demo.example/ns/api/sa/server",
+        principal: opts.destination ?? "spiffe://demo.example/ns/api/sa/server",
         certificate: "",
       },
       request: {
