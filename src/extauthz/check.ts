@@ -64,6 +64,12 @@ export type Checker = (request: CheckRequest, startedAt?: bigint) => CheckResult
 
 export function createChecker(deps: CheckDeps): Checker {
   const newId = deps.newDecisionId ?? randomUUID;
+  const names = deps.settings.identityHeaders;
+  const hidden = new Set(
+    [names.workloadId, names.trustDomain, names.proxyId, names.authMethod]
+      .filter((n) => n !== "")
+      .map((n) => n.toLowerCase()),
+  );
   return (request, startedAt = process.hrtime.bigint()) => {
     const facts: Facts = {
       decisionId: newId(),
@@ -76,7 +82,7 @@ export function createChecker(deps: CheckDeps): Checker {
     };
     let verdict: Verdict;
     try {
-      verdict = decide(request, deps, facts);
+      verdict = decide(request, deps, facts, hidden);
     } catch (e) {
       verdict = stageDeny(deps, Reason.internalError, `internal error: ${(e as Error).message}`);
     }
@@ -108,7 +114,7 @@ function stageDeny(
   };
 }
 
-function decide(request: CheckRequest, deps: CheckDeps, facts: Facts): Verdict {
+function decide(request: CheckRequest, deps: CheckDeps, facts: Facts, hidden: ReadonlySet<string>): Verdict {
   const { settings } = deps;
   const attrs: AttributeContext | undefined = request.attributes;
   if (!attrs) return stageDeny(deps, Reason.noAttributes, "CheckRequest has no attributes");
@@ -135,7 +141,7 @@ function decide(request: CheckRequest, deps: CheckDeps, facts: Facts): Verdict {
     : parseBody(http, headers);
   if (body.problem) return stageDeny(deps, body.problem.code, body.problem.message);
 
-  const input = buildInput({ request, target, body, auth });
+  const input = buildInput({ request, target, body, auth, hiddenHeaders: hidden });
   const identity = input.identity as PolicyIdentity | undefined;
   const outcome = deps.policy.evaluate(input);
   facts.revision = outcome.revision;

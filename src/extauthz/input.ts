@@ -20,12 +20,19 @@ export interface InputParts {
   body: ParsedBody;
   /** undefined only when identity was not attempted. */
   auth?: AuthResult;
+  /**
+   * Header names (lower case) removed from the input's copy of the request headers: the
+   * configured identity headers. A client-sent x-wimse-workload-id is never verified, so a policy
+   * must not be able to read it by mistake; the verified values are in input.identity.
+   */
+  hiddenHeaders?: ReadonlySet<string>;
 }
 
 export const INPUT_VERSION = Object.freeze({ ext_authz: "v3", encoding: "protojson" });
 
 export function buildInput(parts: InputParts): Record<string, unknown> {
   const input = CheckRequest.toJSON(parts.request) as Record<string, unknown>;
+  if (parts.hiddenHeaders && parts.hiddenHeaders.size > 0) hideHeaders(input, parts.hiddenHeaders);
   input.parsed_path = parts.target.parsedPath;
   input.parsed_query = parts.target.parsedQuery;
   if (parts.body.value !== undefined) input.parsed_body = parts.body.value;
@@ -43,4 +50,17 @@ export function buildInput(parts: InputParts): Record<string, unknown> {
     if (auth.proxy) input.identity_proxy = auth.proxy;
   }
   return input;
+}
+
+function hideHeaders(input: Record<string, unknown>, hidden: ReadonlySet<string>): void {
+  const http = (
+    (input.attributes as Record<string, unknown> | undefined)?.request as Record<string, unknown> | undefined
+  )?.http as Record<string, unknown> | undefined;
+  if (!http) return;
+  const headers = http.headers as Record<string, unknown> | undefined;
+  if (headers) {
+    for (const name of Object.keys(headers)) if (hidden.has(name.toLowerCase())) delete headers[name];
+  }
+  const map = http.headerMap as { headers?: Array<{ key?: string }> } | undefined;
+  if (map?.headers) map.headers = map.headers.filter((h) => !hidden.has((h.key ?? "").toLowerCase()));
 }

@@ -216,7 +216,11 @@ describe("ext_authz mapping over gRPC", () => {
         principal: CALLER,
         method: "POST",
         path: "/api/v1/caf%C3%A9/a%2Fb?x=1&x=2&y=hello+world&z",
-        headers: { "content-type": "application/json", "x-envoy-auth-partial-body": "false" },
+        headers: {
+          "content-type": "application/json",
+          "x-envoy-auth-partial-body": "false",
+          "x-wimse-workload-id": "spiffe://evil.example/forged",
+        },
         body: '{"amount": 42, "tags": ["a"]}',
       }),
     );
