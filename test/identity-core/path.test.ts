@@ -498,6 +498,47 @@ describe("verifyPath rejects with the exact code", () => {
     60_000,
   );
 
+  it("validity bounds are inclusive and exact to the millisecond", () => {
+    const leaf = leafViaRoot.parsed();
+    expect(verifyPath(req(leafViaRoot, [], [root], { time: leaf.notAfter })).ok).toBe(true);
+    const after = new Date(leaf.notAfter.getTime() + 1000);
+    expect(verifyPath(req(leafViaRoot, [], [root], { time: after }))).toMatchObject({
+      ok: false,
+      code: "x509_expired",
+    });
+    const before = new Date(leaf.notBefore.getTime() - 1000);
+    expect(verifyPath(req(leafViaRoot, [], [root], { time: before }))).toMatchObject({
+      ok: false,
+      code: "x509_not_yet_valid",
+    });
+  });
+
+  it("odd inputs give a typed answer, never an exception", () => {
+    expect(verifyPath(req(leafViaRoot, [], []))).toMatchObject({ ok: false, code: "x509_unknown_issuer" });
+    expect(verifyPath(req(leafViaIca1, [leafViaIca1, leafViaRoot], [root]))).toMatchObject({ ok: false });
+    expect(verifyPath(req(leafViaRoot, [], [root], { time: new Date(Number.NaN) }))).toMatchObject({
+      ok: false,
+    });
+    // A CA certificate presented as the leaf under the WIMSE profile.
+    expect(verifyPath(req(ica1, [], [root]))).toMatchObject({ ok: false, code: "x509_leaf_is_ca" });
+    expect(verifyPath(req(ica1, [], [root], { allowCaLeaf: true })).ok).toBe(true);
+  });
+
+  it("finds the one real issuer among many same-name impostors", async () => {
+    const impostors = await Promise.all(
+      Array.from({ length: 30 }, () => makeCa(root, { subject: "CN=Prod ICA 1" })),
+    );
+    const r = verifyPath(req(leafViaIca1, [...impostors, ica1], [root]));
+    expect(r.ok).toBe(true);
+  }, 60_000);
+
+  it("gives up with x509_path_search_exhausted when the search budget runs out", () => {
+    // leaf -> ICA 2 -> ICA 1 -> root needs three candidate checks.
+    expect(verifyPath(req(leafViaIca2, [ica1, ica2], [root], { maxSignatureChecks: 3 })).ok).toBe(true);
+    const r = verifyPath(req(leafViaIca2, [ica1, ica2], [root], { maxSignatureChecks: 2 }));
+    expect(r).toMatchObject({ ok: false, code: "x509_path_search_exhausted" });
+  });
+
   it("a stale CRL is accepted when configured to allow it, and revocation still applies", async () => {
     const stale = await makeCrl(ica1, {
       thisUpdate: new Date(Date.now() - 3 * DAY),

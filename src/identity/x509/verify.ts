@@ -62,6 +62,7 @@ export const DEFAULT_MAX_DEPTH = 8;
 
 export function checkValidity(cert: ParsedCert, time: Date): void {
   const t = time.getTime();
+  if (!Number.isFinite(t)) throw new X509Error("x509_malformed", "validation time is not a valid date");
   if (t < cert.notBefore.getTime()) {
     throw new X509Error(
       "x509_not_yet_valid",
@@ -267,6 +268,9 @@ export function verifyPath(req: VerifyPathRequest): PathResult {
         code: "x509_chain_too_long",
         message: `${presented} intermediates presented (limit ${MAX_PRESENTED_INTERMEDIATES})`,
       };
+    }
+    if (!(req.time instanceof Date) || !Number.isFinite(req.time.getTime())) {
+      return { ok: false, code: "x509_malformed", message: "validation time is not a valid date" };
     }
     const leaf = req.leaf;
     const leafErr = profileError(leaf, "leaf", { allowCaLeaf: req.allowCaLeaf });
