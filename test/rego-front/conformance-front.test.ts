@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkModules } from "../../src/rego/check/index.js";
+import { RegoCompileError } from "../../src/rego/errors.js";
 import { parseBody, parseModule, parseTerm } from "../../src/rego/syntax/index.js";
 import { CONFORMANCE_DIR, loadCorpus } from "./conformance-corpus.js";
 
@@ -39,5 +40,35 @@ describe.skipIf(!existsSync(CONFORMANCE_DIR))(
       }
       expect(failures).toEqual([]);
     }, 60_000);
+    it("mutated conformance modules (tokens dropped, duplicated, swapped) fail only with RegoCompileError", () => {
+      let seed = 7;
+      const rand = () => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed;
+      };
+      const crashes: string[] = [];
+      for (const c of loadCorpus()) {
+        const mutated = c.modules.map((m) => {
+          const toks = m.split(/(\s+)/);
+          for (let i = 0, n = 1 + (rand() % 3); i < n; i++) {
+            const j = rand() % toks.length;
+            const op = rand() % 3;
+            if (op === 0) toks.splice(j, 1);
+            else if (op === 1) toks.splice(j, 0, toks[rand() % toks.length]!);
+            else {
+              const k = rand() % toks.length;
+              [toks[j], toks[k]] = [toks[k]!, toks[j]!];
+            }
+          }
+          return toks.join("");
+        });
+        try {
+          checkModules(mutated.map((m, i) => parseModule({ path: `t${i}.rego`, text: m })));
+        } catch (e) {
+          if (!(e instanceof RegoCompileError)) crashes.push(`${c.note}: ${(e as Error).stack}`);
+        }
+      }
+      expect(crashes).toEqual([]);
+    }, 120_000);
   },
 );
