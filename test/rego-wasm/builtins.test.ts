@@ -292,6 +292,24 @@ const rows: Row[] = [
   ["net.cidr_contains", ["2001:db8::/32", "2001:db8:1::1"], true],
   ["net.cidr_contains", ["2001:db8::/32", "10.0.0.1"], false],
   ["net.cidr_contains", ["not a cidr", "10.0.0.1"], undefined],
+  [
+    "net.cidr_contains_matches",
+    [
+      ["1.1.1.0/24", "1.1.2.0/24"],
+      ["1.1.2.1", "1.1.1.1"],
+    ],
+    [
+      [0, 1],
+      [1, 0],
+    ],
+  ],
+  ["net.cidr_contains_matches", [{ a: ["10.0.0.0/8", "x"] }, "10.1.1.1"], [["a", "10.1.1.1"]]],
+  [
+    "net.cidr_contains_matches",
+    [["10.0.0.0/8"], ["10.1.1.1", "11.0.0.1"]],
+    [["10.0.0.0/8", "10.1.1.1"]],
+    [0, 1],
+  ],
   ["net.cidr_intersects", ["192.168.1.0/24", "192.168.0.0/16"], true],
   ["net.cidr_intersects", ["192.168.1.0/24", "192.168.2.0/24"], false],
   ["net.cidr_intersects", ["fd00::/8", "fd12:3456::/32"], true],

@@ -337,3 +337,27 @@ describe("dynamic calls", () => {
     expect(policy.evaluate({ op: "mul" })).toEqual([]);
   });
 });
+
+describe("template strings", () => {
+  it("internal.template_string prints parts: raw strings, Rego text, <undefined>", async () => {
+    const p = new PolicyBuilder();
+    const stmts: Stmt[] = [
+      { type: "MakeArray", capacity: 4, target: 2 },
+      { type: "ArrayAppend", value: p.s("v="), array: 2 },
+      { type: "Dot", source: L(0), key: p.s("v"), target: 3 },
+      { type: "MakeSet", target: 4 },
+      { type: "SetAdd", value: L(3), set: 4 },
+      { type: "ArrayAppend", value: L(4), array: 2 },
+      { type: "ArrayAppend", value: p.s(", u="), array: 2 },
+      { type: "MakeSet", target: 5 },
+      { type: "ArrayAppend", value: L(5), array: 2 },
+      { type: "Call", func: "internal.template_string", args: [L(2)], result: 6 },
+    ];
+    single(p, stmts, 6);
+    const policy = await load(p.build());
+    expect(policy.evaluate({ v: "text" })).toEqual([{ result: "v=text, u=<undefined>" }]);
+    expect(policy.evaluate({ v: [1, "a", null, { k: true }] })).toEqual([
+      { result: 'v=[1, "a", null, {"k": true}], u=<undefined>' },
+    ]);
+  });
+});

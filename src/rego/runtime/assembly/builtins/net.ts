@@ -1,6 +1,7 @@
 // net.cidr_* builtins (IPv4 and IPv6) and graph.reachable.
 import {
   T_STRING, T_OBJECT, T_ARRAY, T_SET, mkBool, strPtr, strLen, mkSet, setAdd, setHas, objGet, arrLen, arrGet,
+  mkArray, arrAppend, mkInt, tblSort, tblCount, tblEntry, entKey, entValue,
 } from "../value";
 import { setError } from "./errors";
 import { elements } from "./sets";
@@ -211,4 +212,67 @@ export function opa_b_graph_reachable(graph: usize, initial: usize): usize {
     }
   }
   return reached;
+}
+
+// ---------------------------------------------------------------- net.cidr_contains_matches
+
+/** The CIDR of a match operand element: a string, or an array whose first element is one. */
+function matchTerm(x: usize): usize {
+  const t = load<u32>(x);
+  if (t == T_STRING) return x;
+  if (t == T_ARRAY && arrLen(x) > 0 && isStr(arrGet(x, 0))) return arrGet(x, 0);
+  return 0;
+}
+
+/** (cidr, index) pairs of an operand: a string (index itself), array (i), set (element), object (key). */
+function matchPairs(v: usize, cidrs: usize, idx: usize): bool {
+  const t = load<u32>(v);
+  if (t == T_STRING) {
+    arrAppend(cidrs, v);
+    arrAppend(idx, v);
+    return true;
+  }
+  if (t == T_ARRAY) {
+    for (let i: u32 = 0; i < arrLen(v); i++) {
+      const c = matchTerm(arrGet(v, i));
+      if (c == 0) return false;
+      arrAppend(cidrs, c);
+      arrAppend(idx, mkInt(<i64>i));
+    }
+    return true;
+  }
+  if (t == T_SET || t == T_OBJECT) {
+    tblSort(v);
+    for (let i: u32 = 0; i < tblCount(v); i++) {
+      const e = tblEntry(v, i);
+      const c = matchTerm(t == T_SET ? entKey(e) : entValue(e));
+      if (c == 0) return false;
+      arrAppend(cidrs, c);
+      arrAppend(idx, entKey(e));
+    }
+    return true;
+  }
+  return false;
+}
+
+export function opa_b_net_cidr_contains_matches(a: usize, b: usize): usize {
+  const ca = mkArray(4);
+  const ia = mkArray(4);
+  const cb = mkArray(4);
+  const ib = mkArray(4);
+  if (!matchPairs(a, ca, ia) || !matchPairs(b, cb, ib)) return setError("net.cidr_contains_matches: operands must be strings, arrays, sets or objects of CIDRs");
+  const r = mkSet();
+  for (let i: u32 = 0; i < arrLen(ca); i++) {
+    for (let j: u32 = 0; j < arrLen(cb); j++) {
+      const c = containsAddr(arrGet(ca, i), arrGet(cb, j));
+      if (c < 0) return setError("net.cidr_contains_matches: invalid CIDR or IP");
+      if (c == 1) {
+        const pair = mkArray(2);
+        arrAppend(pair, arrGet(ia, i));
+        arrAppend(pair, arrGet(ib, j));
+        setAdd(r, pair);
+      }
+    }
+  }
+  return r;
 }

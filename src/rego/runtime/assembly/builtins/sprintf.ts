@@ -633,3 +633,37 @@ export function opa_b_sprintf(format: usize, values: usize): usize {
   return mkStringRef(out.ptr, out.len);
 }
 
+
+// ---------------------------------------------------------------- template strings
+
+/**
+ * internal.template_string(parts): string parts are literal text; every other part is the set of
+ * an expression's values: empty prints "<undefined>", one value prints raw (strings) or as Rego
+ * text, more than one is an error.
+ */
+export function opa_b_internal_template_string(parts: usize): usize {
+  if (parts == 0 || load<u32>(parts) != T_ARRAY) return setError("internal.template_string: operand must be an array");
+  const out = new Buf(64);
+  for (let i: u32 = 0; i < arrLen(parts); i++) {
+    const p = arrGet(parts, i);
+    const t = load<u32>(p);
+    if (t == T_STRING) {
+      out.bytes(strPtr(p), strLen(p));
+      continue;
+    }
+    if (t != T_SET) {
+      regoText(out, p);
+      continue;
+    }
+    const n = tblCount(p);
+    if (n == 0) {
+      out.ascii("<undefined>");
+      continue;
+    }
+    if (n > 1) return setError("template string: expression produced multiple values");
+    const v = entKey(tblEntry(p, 0));
+    if (load<u32>(v) == T_STRING) out.bytes(strPtr(v), strLen(v));
+    else regoText(out, v);
+  }
+  return mkStringRef(out.ptr, out.len);
+}
