@@ -4,6 +4,7 @@ import { type BuiltinFamily, type RegistryOptions, wrapFamilies } from "./regist
 import { crypto } from "./crypto.js";
 import { encoding } from "./encoding.js";
 import { internalBuiltins } from "./internal.js";
+import { jwtBuiltins } from "./jwt.js";
 import { net } from "./net.js";
 import { object } from "./object.js";
 import { regex } from "./regex.js";
@@ -21,12 +22,17 @@ export interface HostBuiltinOptions extends RegistryOptions {
 }
 
 export function hostBuiltins(opts: HostBuiltinOptions): HostBuiltins {
-  return wrapFamilies([...FAMILIES, internalBuiltins(opts.print ?? (() => {}))], opts);
+  return wrapFamilies(
+    [...FAMILIES, internalBuiltins(opts.print ?? (() => {})), jwtBuiltins(() => Date.now() * 1e6)],
+    opts,
+  );
 }
 
 /** Names of every host builtin we implement (for `wimse-authz build` checks and tests). */
 export function hostBuiltinNames(): string[] {
-  return [...FAMILIES, internalBuiltins(() => {})].flatMap((f) => Object.keys(f)).sort();
+  return [...FAMILIES, internalBuiltins(() => {}), jwtBuiltins(() => 0)]
+    .flatMap((f) => Object.keys(f))
+    .sort();
 }
 
 export { HostBuiltinError } from "./registry.js";
