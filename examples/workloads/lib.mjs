@@ -11,12 +11,16 @@
  */
 import http from "node:http";
 
-/** The identity headers wimse-authz adds on allow (decision.headers.* in its configuration). */
+/**
+ * Headers added upstream on allow: the identity headers of wimse-authz (decision.headers.* in its
+ * configuration) and the rule the default policy reports (policies/envoy/authz.rego).
+ */
 const IDENTITY_HEADERS = {
   caller: "x-wimse-workload-id",
   trust_domain: "x-wimse-trust-domain",
   proxy: "x-wimse-proxy-id",
   auth_method: "x-wimse-auth-method",
+  rule: "x-wimse-authz-rule",
 };
 
 export function callerOf(req) {
