@@ -35,13 +35,14 @@ function reads(keys: (string | null)[], path: string[]): boolean {
  */
 export function checkRecursion(groups: Map<string, Rule[]>, diags: Diagnostics): void {
   const keys = [...groups.keys()];
+  const splitKeys = keys.map((k) => k.split("."));
   const edges = new Map<string, Set<string>>();
   for (const [key, rules] of groups) {
     const deps = new Set<string>();
     const visit = (t: Term): void => {
       const refKeys = dataKeys(t);
       if (!refKeys) return;
-      for (const k of keys) if (reads(refKeys, k.split("."))) deps.add(k);
+      for (let i = 0; i < keys.length; i++) if (reads(refKeys, splitKeys[i]!)) deps.add(keys[i]!);
     };
     const noTargets = (e: Rule["body"][number]) => ({
       ...e,
