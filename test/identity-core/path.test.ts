@@ -524,6 +524,42 @@ describe("verifyPath rejects with the exact code", () => {
     expect(verifyPath(req(ica1, [], [root], { allowCaLeaf: true })).ok).toBe(true);
   });
 
+  it("out-of-range options from configuration fail closed", async () => {
+    const bad = <T>(v: unknown) => v as T;
+    expect(verifyPath(req(leafViaRoot, [], [root], { eku: bad("clientauth") }))).toMatchObject({
+      ok: false,
+      code: "x509_eku_mismatch",
+    });
+    expect(verifyPath(req(leafViaRoot, [], [root], { maxDepth: Number.NaN }))).toMatchObject({
+      ok: false,
+      code: "x509_malformed",
+    });
+    expect(verifyPath(req(leafViaRoot, [], [root], { maxDepth: -1 }))).toMatchObject({
+      ok: false,
+      code: "x509_malformed",
+    });
+    expect(verifyPath(req(ica1, [], [root], { allowCaLeaf: bad("yes") }))).toMatchObject({
+      ok: false,
+      code: "x509_leaf_is_ca",
+    });
+    const stale = await makeCrl(ica1, {
+      thisUpdate: new Date(Date.now() - 3 * DAY),
+      nextUpdate: new Date(Date.now() - DAY),
+    });
+    expect(
+      verifyPath(req(leafViaIca1, [ica1], [root], { revocation: { crls: [stale], staleCrl: bad("alow") } })),
+    ).toMatchObject({
+      ok: false,
+      code: "x509_crl_stale",
+    });
+    expect(
+      verifyPath(req(leafViaIca1, [ica1], [root], { revocation: { crls: [], missingCrl: bad("Deny") } })),
+    ).toMatchObject({
+      ok: false,
+      code: "x509_crl_missing",
+    });
+  });
+
   it("finds the one real issuer among many same-name impostors", async () => {
     const impostors = await Promise.all(
       Array.from({ length: 30 }, () => makeCa(root, { subject: "CN=Prod ICA 1" })),

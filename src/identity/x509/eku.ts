@@ -25,11 +25,13 @@ export function checkLeafEku(leaf: ParsedCert, mode: EkuMode = "clientAuth-if-pr
   let need: string[];
   let mustBePresent = false;
   if (typeof mode === "object") {
-    if ("required" in mode) {
+    if ("required" in mode && Array.isArray(mode.required)) {
       need = mode.required.map(ekuOid);
       mustBePresent = true;
-    } else {
+    } else if ("ifPresent" in mode && Array.isArray(mode.ifPresent)) {
       need = mode.ifPresent.map(ekuOid);
+    } else {
+      throw new X509Error("x509_eku_mismatch", "unknown EKU mode object");
     }
   } else if (mode === "clientAuth-required") {
     need = [EKU.clientAuth];
@@ -38,8 +40,11 @@ export function checkLeafEku(leaf: ParsedCert, mode: EkuMode = "clientAuth-if-pr
     need = [EKU.clientAuth, EKU.serverAuth];
   } else if (mode === "serverAuth") {
     need = [EKU.serverAuth];
-  } else {
+  } else if (mode === "clientAuth-if-present") {
     need = [EKU.clientAuth];
+  } else {
+    // A mode from a configuration typo must not silently weaken the check.
+    throw new X509Error("x509_eku_mismatch", `unknown EKU mode ${JSON.stringify(mode)}`);
   }
   if (have === undefined) {
     if (mustBePresent) throw new X509Error("x509_eku_mismatch", "leaf has no extKeyUsage extension");

@@ -46,7 +46,8 @@ function checkOne(cert: ParsedCert, issuer: ParsedCert, time: Date, opts: Revoca
     throw new X509Error("x509_crl_bad_signature", `CRL for ${issuer.subject.text} is not signed by its key`);
   }
   if (verified.length === 0) {
-    if ((opts.missingCrl ?? "allow") === "deny")
+    // Only an explicit "allow" (or nothing: the default) allows; any other value denies.
+    if (opts.missingCrl !== undefined && opts.missingCrl !== "allow")
       throw new X509Error("x509_crl_missing", `no CRL for ${issuer.subject.text}`);
     return;
   }
@@ -56,7 +57,7 @@ function checkOne(cert: ParsedCert, issuer: ParsedCert, time: Date, opts: Revoca
   if (verified.some((c) => c.revoked.has(cert.serialHex))) {
     throw new X509Error("x509_revoked", `certificate ${cert.serialHex} (${cert.subject.text}) is revoked`);
   }
-  if (!verified.some((c) => timely(c, time)) && (opts.staleCrl ?? "deny") === "deny") {
+  if (!verified.some((c) => timely(c, time)) && opts.staleCrl !== "allow") {
     const future = verified.every((c) => c.thisUpdate.getTime() > time.getTime());
     throw new X509Error(
       future ? "x509_crl_not_yet_valid" : "x509_crl_stale",

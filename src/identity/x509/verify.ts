@@ -269,11 +269,20 @@ export function verifyPath(req: VerifyPathRequest): PathResult {
         message: `${presented} intermediates presented (limit ${MAX_PRESENTED_INTERMEDIATES})`,
       };
     }
+    // Options come from configuration: anything out of range fails closed instead of disabling a check.
     if (!(req.time instanceof Date) || !Number.isFinite(req.time.getTime())) {
       return { ok: false, code: "x509_malformed", message: "validation time is not a valid date" };
     }
+    for (const [name, v] of [
+      ["maxDepth", req.maxDepth],
+      ["maxSignatureChecks", req.maxSignatureChecks],
+    ] as const) {
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) {
+        return { ok: false, code: "x509_malformed", message: `${name} must be a non-negative integer` };
+      }
+    }
     const leaf = req.leaf;
-    const leafErr = profileError(leaf, "leaf", { allowCaLeaf: req.allowCaLeaf });
+    const leafErr = profileError(leaf, "leaf", { allowCaLeaf: req.allowCaLeaf === true });
     if (leafErr) throw leafErr;
     checkValidity(leaf, req.time);
     checkLeafEku(leaf, req.eku);
