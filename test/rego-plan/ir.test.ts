@@ -3,7 +3,7 @@ import type { Expr } from "../../src/rego/ast/types.js";
 import { RegoCompileError } from "../../src/rego/errors.js";
 import type { Block, Policy, Stmt } from "../../src/rego/ir/types.js";
 import { planPolicy } from "../../src/rego/plan/index.js";
-import { arr, assign, callExpr, eq, expr, LOC, num, program, ref, rule, str, v } from "./ast.js";
+import { arr, assign, callExpr, eq, expr, LOC, num, obj, program, ref, rule, str, v } from "./ast.js";
 
 function allStmts(policy: Policy): Stmt[] {
   const out: Stmt[] = [];
@@ -99,6 +99,15 @@ describe("planner IR structure", () => {
       .filter((s) => s.type === "Call")
       .map((s) => (s as { func: string }).func);
     expect(calls).toContain("count");
+  });
+
+  it("with may not replace part of a rule's value", () => {
+    const e: Expr = {
+      ...expr(ref("data.t.p")),
+      with: [{ target: ref("data.t.p.x"), value: num(1), loc: LOC }],
+    };
+    const prog = program("t", [rule("p", { value: obj([str("x"), num(0)]) }), rule("q", {}, [e])]);
+    expect(() => planPolicy(prog, ["t/q"])).toThrow(RegoCompileError);
   });
 
   it("unsafe variables are compile errors, not crashes", () => {

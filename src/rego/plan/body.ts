@@ -329,6 +329,7 @@ export class BodyPlanner {
           this.fb.emit({ type: "AssignVar", source: localOp(outer.data), target: dataCopy });
           env = { ...env, data: dataCopy };
         }
+        this.checkDataTarget(path.keys, w.loc);
         env = { ...env, ctx: withDataPath(env.ctx, path.keys) };
         wraps.push({
           local: dataCopy,
@@ -369,6 +370,18 @@ export class BodyPlanner {
       });
     };
     inner(0);
+  }
+
+  /** A data target may replace whole documents, not part of a rule's value. */
+  private checkDataTarget(keys: string[], loc: Location): void {
+    let node: DocNode | undefined = this.host.root;
+    for (const key of keys) {
+      if (node.own.length > 0 || node.dynamic.length > 0) {
+        throw planError("with keyword cannot partially replace virtual document(s)", loc);
+      }
+      node = node.children.get(key);
+      if (!node) return;
+    }
   }
 
   private withPath(w: With): { root: "input" | "data"; keys: string[] } {
