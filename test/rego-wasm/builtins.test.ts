@@ -315,6 +315,15 @@ const rows: Row[] = [
   ["net.cidr_intersects", ["fd00::/8", "fd12:3456::/32"], true],
   ["graph.reachable", [{ a: ["b"], b: ["c"], c: [], d: ["a"] }, ["a"]], ["a", "b", "c"]],
   ["graph.reachable", [{ a: ["b"], b: ["a"] }, ["x"]], []],
+  [
+    "graph.reachable_paths",
+    [{ "1": [], "2": ["1"], "3": ["2"], "4": ["3", "2"], "5": ["4"] }, ["5"]],
+    [
+      ["5", "4", "2", "1"],
+      ["5", "4", "3", "2", "1"],
+    ],
+  ],
+  ["graph.reachable_paths", [{ a: ["b"], b: ["c"], c: ["a"] }, ["a"]], [["a", "b", "c"]]],
   // encodings
   ["base64.encode", ["hello"], "aGVsbG8="],
   ["base64.decode", ["aGVsbG8="], "hello"],

@@ -7,7 +7,7 @@ const NAMES = `
   abs all and any array.concat array.reverse array.slice base64.decode base64.encode base64.is_valid
   base64url.decode base64url.encode base64url.encode_no_pad bits.and bits.lsh bits.negate bits.or
   bits.rsh bits.xor ceil concat contains count div endswith equal floor format_int gt gte indexof
-  glob.match graph.reachable indexof_n internal.member_2 internal.member_3 internal.template_string intersection is_array is_boolean is_null is_number
+  glob.match graph.reachable graph.reachable_paths indexof_n internal.member_2 internal.member_3 internal.template_string intersection is_array is_boolean is_null is_number
   is_object is_set is_string json.filter json.is_valid json.marshal json.marshal_with_options json.remove json.unmarshal lower lt
   lte max min minus mul neq object.subset regex.replace net.cidr_contains net.cidr_contains_matches net.cidr_intersects net.cidr_is_valid net.cidr_overlap
   numbers.range numbers.range_step object.filter object.get object.keys

@@ -1,7 +1,7 @@
 // net.cidr_* builtins (IPv4 and IPv6) and graph.reachable.
 import {
   T_STRING, T_OBJECT, T_ARRAY, T_SET, mkBool, strPtr, strLen, mkSet, setAdd, setHas, objGet, arrLen, arrGet,
-  mkArray, arrAppend, mkInt, tblSort, tblCount, tblEntry, entKey, entValue,
+  mkArray, arrAppend, mkInt, tblSort, tblCount, tblEntry, entKey, entValue, valueEqual,
 } from "../value";
 import { setError } from "./errors";
 import { elements } from "./sets";
@@ -275,4 +275,74 @@ export function opa_b_net_cidr_contains_matches(a: usize, b: usize): usize {
     }
   }
   return r;
+}
+
+// ---------------------------------------------------------------- graph.reachable_paths
+
+function edgeList(edges: usize): usize {
+  const t = load<u32>(edges);
+  if (t == T_ARRAY || t == T_SET) return elements(edges);
+  return mkArray(0);
+}
+
+function copyArray(a: usize): usize {
+  const r = mkArray(arrLen(a) + 1);
+  for (let i: u32 = 0; i < arrLen(a); i++) arrAppend(r, arrGet(a, i));
+  return r;
+}
+
+function onPath(path: usize, v: usize): bool {
+  for (let i: u32 = 0; i < arrLen(path); i++) if (valueEqual(arrGet(path, i), v)) return true;
+  return false;
+}
+
+/**
+ * Depth-first enumeration of maximal paths: a path ends at a node without edges, before a node
+ * that is not in the graph, or where the next node would close a cycle.
+ */
+function pathBuilder(graph: usize, root: usize, path: usize, result: usize): void {
+  const edges = objGet(graph, root);
+  if (edges == 0) {
+    setAdd(result, copyArray(path));
+    return;
+  }
+  const p = copyArray(path);
+  arrAppend(p, root);
+  const es = edgeList(edges);
+  if (arrLen(es) == 0) {
+    setAdd(result, p);
+    return;
+  }
+  for (let i: u32 = 0; i < arrLen(es); i++) {
+    const neighbor = arrGet(es, i);
+    if (onPath(p, neighbor)) setAdd(result, copyArray(p));
+    else pathBuilder(graph, neighbor, p, result);
+  }
+}
+
+export function opa_b_graph_reachable_paths(graph: usize, initial: usize): usize {
+  if (graph == 0 || load<u32>(graph) != T_OBJECT) return setError("graph.reachable_paths: graph must be an object");
+  const start = elements(initial);
+  if (start == 0) return setError("graph.reachable_paths: initial vertices must be an array or set");
+  const result = mkSet();
+  for (let i: u32 = 0; i < arrLen(start); i++) {
+    const node = arrGet(start, i);
+    const edges = objGet(graph, node);
+    if (edges == 0) continue;
+    const es = edgeList(edges);
+    if (arrLen(es) == 0) {
+      const one = mkArray(1);
+      arrAppend(one, node);
+      setAdd(result, one);
+      continue;
+    }
+    for (let j: u32 = 0; j < arrLen(es); j++) {
+      const first = mkArray(1);
+      arrAppend(first, node);
+      const next = arrGet(es, j);
+      if (valueEqual(next, node)) setAdd(result, first);
+      else pathBuilder(graph, next, first, result);
+    }
+  }
+  return result;
 }
