@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RegoCompileError } from "../../src/rego/errors.js";
-import { parseBody, parseModule, parseTerm } from "../../src/rego/syntax/index.js";
+import { parseBody, parseModule, parseTerm, queryVars } from "../../src/rego/syntax/index.js";
 import { body, rule, term } from "./render.js";
 
 function mod(src: string) {
@@ -196,5 +196,19 @@ describe("parse errors carry a location", () => {
   it("rejects an import outside data, input, future and rego", () => {
     const e = errOf(() => parseModule({ path: "m.rego", text: "package a\nimport foo.bar" }));
     expect([e.row, e.col]).toEqual([2, 8]);
+  });
+});
+
+describe("queryVars", () => {
+  it.each([
+    ["data.test.p = x", ["x"]],
+    ["x = data.a[i]; y := count(x)", ["x", "i", "y"]],
+    ['x = $"{true} {"foo"} {{"a": 1}}"', ["x"]],
+    ["x = [y | y = input.z[_]]", ["x"]],
+    ["some k, v in data.o; f(k, v)", ["k", "v"]],
+    ["every z in input.xs { z > w }", []],
+    ['p with input as {"a": q}', ["p", "q"]],
+  ])("%s", (q, want) => {
+    expect(queryVars(parseBody(q))).toEqual(want);
   });
 });

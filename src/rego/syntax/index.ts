@@ -8,6 +8,7 @@ import { parseError } from "./errors.js";
 import { Parser } from "./parser.js";
 
 export { MAX_NESTING } from "./parser.js";
+export { queryVars } from "./query-vars.js";
 export { MAX_SOURCE_LENGTH } from "./decode.js";
 
 export function parseModule(file: SourceFile): Module {
