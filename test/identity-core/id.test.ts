@@ -34,6 +34,14 @@ describe("parseWorkloadId accepts canonical identifiers", () => {
     expect(parseWorkloadId("spiffe://td", { allowNoPath: true }).path).toBe("");
   });
 
+  it("treats only a real true as permission", () => {
+    const opts = { allowIpTrustDomain: "false", allowNoPath: 1 } as unknown as {
+      allowIpTrustDomain: boolean;
+    };
+    expect(tryParseWorkloadId("spiffe://10.0.0.1/a", opts).ok).toBe(false);
+    expect(tryParseWorkloadId("spiffe://td", opts).ok).toBe(false);
+  });
+
   it("accepts IP trust domains only when allowed", () => {
     expect(parseWorkloadId("spiffe://10.0.0.1/a", { allowIpTrustDomain: true }).trustDomain).toBe("10.0.0.1");
     expect(parseWorkloadId("spiffe://[::1]/a", { allowIpTrustDomain: true }).trustDomain).toBe("[::1]");

@@ -58,7 +58,7 @@ export function parseWorkloadId(text: string, opts: ParseIdOptions = {}): Worklo
 
 function checkPath(scheme: IdentifierScheme, path: string, opts: ParseIdOptions): void {
   if (path === "") {
-    if (opts.allowNoPath && scheme === "spiffe") return;
+    if (opts.allowNoPath === true && scheme === "spiffe") return;
     throw new WorkloadIdError("id_missing_path", "identifier has no path");
   }
   if (path.endsWith("/")) throw new WorkloadIdError("id_trailing_slash", "identifier path ends with '/'");

@@ -22,7 +22,7 @@ export function checkTrustDomain(name: string, opts: TrustDomainOptions = {}): v
   if (name.startsWith("[")) {
     // Bracketed IPv6 literal.
     const inner = name.endsWith("]") ? name.slice(1, -1) : "";
-    if (!opts.allowIpTrustDomain || !isIPv6(inner) || inner !== inner.toLowerCase()) {
+    if (opts.allowIpTrustDomain !== true || !isIPv6(inner) || inner !== inner.toLowerCase()) {
       throw new WorkloadIdError("id_ip_trust_domain", `IP-address trust domain "${name}" is not allowed`);
     }
     return;
@@ -49,7 +49,7 @@ export function checkTrustDomain(name: string, opts: TrustDomainOptions = {}): v
   // Anything whose last label is numeric is read as an IP address by URL parsers (WHATWG "ends in a number").
   const last = labels[labels.length - 1] ?? "";
   if (NUMERIC_LABEL.test(last)) {
-    if (opts.allowIpTrustDomain && isIPv4(name) && canonicalIPv4(name)) return;
+    if (opts.allowIpTrustDomain === true && isIPv4(name) && canonicalIPv4(name)) return;
     throw new WorkloadIdError("id_ip_trust_domain", `IP-address trust domain "${name}" is not allowed`);
   }
 }
