@@ -21,12 +21,23 @@ async function main(): Promise<void> {
   const crls = await staticCrls(crl.pem, [bundles, intermediates]);
   const evidence = { sourceCertificate: encodeURIComponent(leaf.pem), headers: {} };
 
-  const run = (label: string, maxEntries: number, ms: number) => {
+  const proxy = await issueCertificate({
+    subject: "CN=bench proxy",
+    issuer: int2,
+    uris: [`spiffe://${td}/proxy`],
+  });
+  const viaProxy = {
+    sourceCertificate: encodeURIComponent(proxy.pem),
+    headers: { "x-forwarded-client-cert": `By=spiffe://${td}/proxy;Cert="${encodeURIComponent(leaf.pem)}"` },
+  };
+
+  const run = (label: string, maxEntries: number, ms: number, input = evidence) => {
     const auth = createAuthenticator({
       trustDomains: { [td]: { bundles, intermediates, crls } },
+      trustedProxies: [`spiffe://${td}/proxy`],
       cache: { maxEntries },
     });
-    const first = auth.authenticate(evidence);
+    const first = auth.authenticate(input);
     if (!first.ok) throw new Error(`bench setup failed: ${first.code} ${first.message}`);
     let n = 0;
     const start = performance.now();
@@ -35,7 +46,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < 100; i++) {
         // Disabling the cache makes every call a miss. Note: x509/parseDer keeps its own parse
         // cache by DER hash, so "miss" still skips DER parsing; it does validate the whole path.
-        const r = auth.authenticate(evidence);
+        const r = auth.authenticate(input);
         if (!r.ok) throw new Error(r.code);
       }
       n += 100;
@@ -75,6 +86,8 @@ async function main(): Promise<void> {
   );
   run("warm miss", 0, 2000);
   run("cache hit", 10_000, 2000);
+  run("xfcc miss", 0, 2000, viaProxy);
+  run("xfcc hit", 10_000, 2000, viaProxy);
 }
 
 void main();

@@ -13,7 +13,7 @@
 import { VerifiedChainCache, type CacheStats } from "./cache.js";
 import type { AuthenticatorConfig } from "./config.js";
 import { decodeUrlEncodedPem } from "./pem.js";
-import { extractForwardedCert, forwardedHeaderNames } from "./sources/forwarded.js";
+import { extractForwardedCert, type ForwardedCert, forwardedHeaderNames } from "./sources/forwarded.js";
 import { TrustStore } from "./trust-store.js";
 import type { AuthResult, CertificateEvidence, VerifiedIdentity } from "./types.js";
 import { type VerifiedCert, type VerifyContext, verifyCertificate } from "./verify-cert.js";
@@ -55,6 +55,12 @@ class BoundedMemo<K, V> {
 }
 
 type Failure = Extract<AuthResult, { ok: false }>;
+
+/** A forwarded-certificate extraction with its certificates parsed (memoised per header value). */
+type ForwardedParsed =
+  | { kind: "absent" }
+  | { kind: "failed"; failure: Failure }
+  | { kind: "cert"; cert: ForwardedCert; leaf: ParsedCert; chain: ParsedCert[] };
 
 function failure(code: string, message: string, proxy?: VerifiedIdentity): Failure {
   return proxy ? { ok: false, code, message, proxy } : { ok: false, code, message };
@@ -102,6 +108,33 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
   // Envoy sends the same URL-encoded PEM for every request of a connection: decoding and parsing
   // it once saves most of the hot path. Deterministic (same text, same certificate), bounded.
   const decoded = new BoundedMemo<string, ParsedCert>(config.cache?.maxEntries === 0 ? 0 : 4096);
+  // Same for the forwarded-certificate headers of a middlebox's client (headers up to 16 KiB):
+  // extraction, decoding and DER parsing happen once per distinct header value.
+  const forwardedMemo = new BoundedMemo<string, ForwardedParsed>(config.cache?.maxEntries === 0 ? 0 : 1024);
+  const forwarded = (headers: Readonly<Record<string, string>>): ForwardedParsed => {
+    // Injective key (length-prefixed parts): an absent header and an empty one never share an entry.
+    const x = headers["x-forwarded-client-cert"];
+    const c = headers["client-cert"];
+    const cc = headers["client-cert-chain"];
+    const key = `${x?.length ?? -1}:${x ?? ""}${c?.length ?? -1}:${c ?? ""}${cc?.length ?? -1}:${cc ?? ""}`;
+    const hit = forwardedMemo.get(key);
+    if (hit) return hit;
+    const fwd = extractForwardedCert(headers, forwardedOpts);
+    let r: ForwardedParsed;
+    if (!fwd.present) r = { kind: "absent" };
+    else if (!fwd.ok) r = { kind: "failed", failure: failure(fwd.code, fwd.message) };
+    else {
+      const leaf = parseCerts([fwd.cert.leaf]);
+      const chain = parseCerts(fwd.cert.chain);
+      if (!leaf.ok)
+        r = { kind: "failed", failure: failure(leaf.code, `forwarded certificate: ${leaf.message}`) };
+      else if (!chain.ok)
+        r = { kind: "failed", failure: failure(chain.code, `forwarded chain: ${chain.message}`) };
+      else r = { kind: "cert", cert: fwd.cert, leaf: leaf.certs[0] as ParsedCert, chain: chain.certs };
+    }
+    if (key.length <= 16_384) forwardedMemo.set(key, r);
+    return r;
+  };
 
   const verifyDirectPeer = (sourceCertificate: string | undefined, now: Date): VerifiedIdentity | Failure => {
     if (sourceCertificate === undefined || sourceCertificate === "") {
@@ -138,18 +171,14 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
       return failure(code, `${present.join(", ")} sent by ${peer.id}, which is not a trusted proxy`, peer);
     }
 
-    const fwd = extractForwardedCert(headers, forwardedOpts);
-    if (!fwd.present) return { ok: true, identity: peer };
-    if (!fwd.ok) return failure(fwd.code, fwd.message, peer);
+    const fwd = forwarded(headers);
+    if (fwd.kind === "absent") return { ok: true, identity: peer };
+    if (fwd.kind === "failed") return failure(fwd.failure.code, fwd.failure.message, peer);
     const cert = fwd.cert;
     if (cert.by.length > 0 && !cert.by.includes(peer.id)) {
       return failure("xfcc_by_mismatch", `XFCC By does not name the direct peer ${peer.id}`, peer);
     }
-    const leaf = parseCerts([cert.leaf]);
-    if (!leaf.ok) return failure(leaf.code, `forwarded certificate: ${leaf.message}`, peer);
-    const chain = parseCerts(cert.chain);
-    if (!chain.ok) return failure(chain.code, `forwarded chain: ${chain.message}`, peer);
-    const r = verifyCertificate(ctx, leaf.certs[0] as ParsedCert, chain.certs, now);
+    const r = verifyCertificate(ctx, fwd.leaf, fwd.chain, now);
     if (!r.ok) return failure(r.code, `forwarded certificate: ${r.message}`, peer);
     const nonEmptyUris = cert.uris.filter((u) => u !== "");
     if (nonEmptyUris.length > 0 && !nonEmptyUris.every((u) => u === r.value.id.id)) {

@@ -367,6 +367,17 @@ describe("authenticator: forwarded certificates", () => {
     }
   });
 
+  it("does not confuse an empty forwarded header with an absent one (memoised decoding)", () => {
+    const auth = createAuthenticator(config());
+    const cc = { "client-cert": sfBinary(certs.viaOne) };
+    expectOk(auth.authenticate(evidence(proxy, cc)), `spiffe://${A}/via-one`, "client-cert");
+    expectFail(
+      auth.authenticate(evidence(proxy, { ...cc, "x-forwarded-client-cert": "" })),
+      "forwarded_cert_ambiguous",
+    );
+    expectOk(auth.authenticate(evidence(proxy, cc)), `spiffe://${A}/via-one`, "client-cert");
+  });
+
   it("rejects a trusted proxy whose own certificate fails, before reading headers", () => {
     const r = createAuthenticator(config()).authenticate({
       sourceCertificate: "",
