@@ -122,6 +122,21 @@ describe("checkModules: flattening and safety order (guarantees 3, 4)", () => {
   });
 });
 
+describe("checkModules: with targets and values", () => {
+  it.each([
+    ["p if { q with input.x as 1 }", "data.a.q with input.x as 1 => true"],
+    ["p if { q with data.a.r as 1 }", "data.a.q with data.a.r as 1 => true"],
+    ["p if { q with r as 1 }", "data.a.q with data.a.r as 1 => true"],
+    ["p if { q with attrs.y as 1 }", "data.a.q with input.attributes.y as 1 => true"],
+    ["p if { q with count as f }", "data.a.q with count as data.a.f => true"],
+    ["p if { q with time.now_ns as 7 }", "data.a.q with time.now_ns as 7 => true"],
+    ["p if { q with f as count }", "data.a.q with data.a.f as count => true"],
+  ])("%s", (src, want) => {
+    const p = check(`package a\nimport input.attributes as attrs\nq := 1\nr := 2\nf(x) := 1\n${src}`);
+    expect(bodyOf(p, "a.p")).toBe(want);
+  });
+});
+
 describe("checkModules: rule kinds and grouping (guarantee 6)", () => {
   it("sets kind and path and attaches else chains", () => {
     const p = check(
