@@ -301,6 +301,7 @@ class FunctionBuilder {
         this.get(this.local(s.source)).op(Op.Return);
         return;
       case "ResultSetAdd":
+        if (!this.hasCtx()) throw new Error("wasm: ResultSetAdd is only valid in a plan");
         this.ctx().get(this.local(s.value)).i32(this.env.resultKey).call("opa_rt_result_add");
         return;
       case "AssignInt":
