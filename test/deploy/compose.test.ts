@@ -184,6 +184,29 @@ describe("docker-compose.yml: Envoy containers", () => {
     expect(checked).toBeGreaterThanOrEqual(6);
   });
 
+  it("containers sharing a network namespace never bind the same port", () => {
+    const byNetns = new Map<string, number[]>();
+    for (const s of compose.services.filter((x) => x.name !== "cert-init")) {
+      const ports: number[] = [];
+      if (isEnvoy(s)) {
+        const doc = envoyConfigOf(s).doc;
+        ports.push(...listeners(doc).map((l) => socketAddress(l.address, "listener").port));
+        ports.push(socketAddress(at(doc, "admin.address"), "admin").port);
+      } else if (s.name === "authz") {
+        ports.push(Number(/:(\d+)$/.exec(String(at(authzConfig(), "listen.address")))?.[1]));
+        ports.push(Number(/:(\d+)$/.exec(String(at(authzConfig(), "metrics.address")))?.[1]));
+      } else {
+        ports.push(Number(s.environment.PORT ?? 8080));
+      }
+      const all = byNetns.get(netnsOwner(s)) ?? [];
+      all.push(...ports);
+      byNetns.set(netnsOwner(s), all);
+    }
+    for (const [ns, ports] of byNetns)
+      expect(new Set(ports).size, `${ns}: ${ports.join(", ")}`).toBe(ports.length);
+    expect(byNetns.get("backend")?.length).toBeGreaterThanOrEqual(6); // sidecar, XFCC sidecar, app
+  });
+
   it("the local workload port is the sample workloads' port", () => {
     for (const s of envoyServices) {
       for (const c of clusters(envoyConfigOf(s).doc)) {

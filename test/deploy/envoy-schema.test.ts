@@ -278,6 +278,35 @@ describe("the strict checker rejects what Envoy would reject", () => {
   });
 });
 
+describe("references inside each Envoy file resolve (Envoy refuses to start otherwise)", () => {
+  it.each(FILES)("%s: unique names and ports; every route and ext_authz names a defined cluster", (file) => {
+    const doc = load(file);
+    const clusterNames = clusters(doc).map((c) => String(c.name));
+    expect(new Set(clusterNames).size).toBe(clusterNames.length);
+    const ls = filterChains(doc);
+    const listenerNames = [...new Set(ls.map((l) => l.listener))];
+    const bound = [
+      ...listenerNames.map((n) => ls.find((l) => l.listener === n)?.port),
+      socketAddress(at(doc, "admin.address"), "admin").port,
+    ];
+    expect(new Set(bound).size, `ports ${bound.join(", ")}`).toBe(bound.length);
+    const referenced = new Set<string>();
+    for (const l of ls) {
+      for (const vh of (at(l.hcm, "route_config.virtual_hosts") as unknown[]) ?? []) {
+        for (const r of (at(vh, "routes") as unknown[]) ?? []) referenced.add(String(at(r, "route.cluster")));
+      }
+      for (const f of l.httpFilters) {
+        const c = at(f, "typed_config.grpc_service.envoy_grpc.cluster_name");
+        if (c !== undefined) referenced.add(String(c));
+      }
+    }
+    expect(referenced.size).toBeGreaterThan(0);
+    for (const c of referenced) expect(clusterNames, c).toContain(c);
+    // ...and no cluster is dead weight.
+    for (const c of clusterNames) expect([...referenced], c).toContain(c);
+  });
+});
+
 describe("security settings of the Envoy files", () => {
   it.each(FILES)("%s: admin is bound to loopback", (file) => {
     expect(socketAddress(at(load(file), "admin.address"), "admin").address).toBe("127.0.0.1");
