@@ -3,6 +3,7 @@ import type { HostBuiltins } from "../sdk.js";
 import { type BuiltinFamily, type RegistryOptions, wrapFamilies } from "./registry.js";
 import { crypto } from "./crypto.js";
 import { encoding } from "./encoding.js";
+import { graphql } from "./graphql.js";
 import { internalBuiltins } from "./internal.js";
 import { jwtBuiltins } from "./jwt.js";
 import { net } from "./net.js";
@@ -14,7 +15,19 @@ import { uuid } from "./uuid.js";
 import { time } from "./time/index.js";
 import { units } from "./units.js";
 
-const FAMILIES: BuiltinFamily[] = [sprintf, time, units, object, crypto, encoding, uuid, semver, net, regex];
+const FAMILIES: BuiltinFamily[] = [
+  sprintf,
+  time,
+  units,
+  object,
+  crypto,
+  encoding,
+  uuid,
+  semver,
+  net,
+  regex,
+  graphql,
+];
 
 export interface HostBuiltinOptions extends RegistryOptions {
   /** Where print() output goes (default: discarded). */
