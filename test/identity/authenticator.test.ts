@@ -104,6 +104,20 @@ describe("authenticator: direct peer (attributes.source.certificate)", () => {
       `wimse://${B}/workload/billing`,
     );
   });
+  for (const keyAlg of ["P-384", "RSA-2048", "Ed25519"] as const) {
+    it(`accepts a ${keyAlg} chain (root, intermediate and leaf keys)`, async () => {
+      const root = await issueCertificate({ subject: `CN=${keyAlg} root`, ca: {}, keyAlg });
+      const int = await issueCertificate({ subject: `CN=${keyAlg} int`, ca: {}, issuer: root, keyAlg });
+      const w = await leaf(int, `spiffe://k.example/${keyAlg}`, { keyAlg });
+      const auth = createAuthenticator({
+        trustDomains: {
+          "k.example": { bundles: staticBundle([root.der]), intermediates: staticBundle([int.der]) },
+        },
+      });
+      expectOk(auth.authenticate(evidence(w)), `spiffe://k.example/${keyAlg}`);
+    });
+  }
+
   it("needs the intermediates when Envoy forwards the leaf only", () => {
     const cfg = config({ trustDomains: { [A]: tdConfig(a) } });
     expectFail(createAuthenticator(cfg).authenticate(evidence(certs.viaOne)), "x509_unknown_issuer");
