@@ -144,7 +144,8 @@ function parseUncached(der: Uint8Array): ParsedCert {
 
   const sha256 = createHash("sha256").update(der).digest("hex");
 
-  return {
+  // Frozen: parsed certificates are shared through the cache.
+  return Object.freeze({
     der,
     sha256,
     version,
@@ -173,14 +174,14 @@ function parseUncached(der: Uint8Array): ParsedCert {
     extensions,
     basicConstraints: bcV ? decodeBasicConstraints(bcV) : undefined,
     keyUsage: kuV ? decodeKeyUsage(kuV) : undefined,
-    extKeyUsage: ekuV ? decodeExtKeyUsage(ekuV) : undefined,
-    subjectAltNames: sanV ? decodeSubjectAltName(sanV) : undefined,
+    extKeyUsage: ekuV ? Object.freeze(decodeExtKeyUsage(ekuV)) : undefined,
+    subjectAltNames: sanV ? Object.freeze(decodeSubjectAltName(sanV)) : undefined,
     subjectKeyId: skiV ? decodeSubjectKeyId(skiV) : undefined,
     authorityKeyId: akiV ? decodeAuthorityKeyId(akiV) : undefined,
     nameConstraints: ncV ? decodeNameConstraints(ncV) : undefined,
     selfIssued: bytesEqual(issuer.raw, subject.raw),
     verifiedBy: new Map(),
-  };
+  });
 }
 
 const CACHE_LIMIT = 4096;
