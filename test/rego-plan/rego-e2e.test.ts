@@ -147,3 +147,15 @@ describe("planner: Rego source end to end through the real Wasm", () => {
     });
   }
 });
+
+describe("planner: ref-head rules never modify shared values", () => {
+  it("extending a static rule's object value leaves base data unchanged", async () => {
+    const text = 'package t\np.a := data.x\np[k].r := 1 if k := "a"';
+    const policy = planPolicy(checkModules([parseModule({ path: "m.rego", text })]), ["t/p", "x"]);
+    const loaded = await loadPolicy(generateWasm(policy));
+    loaded.setData({ x: { y: 1 } });
+    expect(loaded.evaluate({}, "t/p")).toEqual([{ result: { a: { y: 1, r: 1 } } }]);
+    expect(loaded.evaluate({}, "x")).toEqual([{ result: { y: 1 } }]);
+    expect(loaded.evaluate({}, "t/p")).toEqual([{ result: { a: { y: 1, r: 1 } } }]);
+  });
+});

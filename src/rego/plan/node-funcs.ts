@@ -149,7 +149,7 @@ function planObjectNode(bp: BodyPlanner, node: DocNode, ret: Local): void {
     });
   }
   for (const d of node.dynamic) {
-    fb.subBlock(() => bp.planBody(d.rule.body, () => insertDynamic(bp, ret, d)));
+    fb.subBlock(() => bp.planBody(d.rule.body, () => insertDynamic(bp, ret, d, node.children.size > 0)));
   }
   fb.subBlock(() => {
     const base = bp.baseChain(node.path);
@@ -161,7 +161,7 @@ function planObjectNode(bp: BodyPlanner, node: DocNode, ret: Local): void {
 }
 
 /** Inserts a ref-head rule's value (or set element) at its dynamic path below the node. */
-function insertDynamic(bp: BodyPlanner, obj: Local, d: DynamicRule): void {
+function insertDynamic(bp: BodyPlanner, obj: Local, d: DynamicRule, mayShare: boolean): void {
   const fb = bp.fb;
   const pb = bp.host.pb;
   const loc = pb.loc(d.rule.head.loc);
@@ -181,7 +181,7 @@ function insertDynamic(bp: BodyPlanner, obj: Local, d: DynamicRule): void {
       const containers = d.set ? keys : keys.slice(0, -1);
       containers.forEach((key, idx) => {
         const makeSet = d.set && idx === containers.length - 1;
-        cur = getOrCreate(bp, cur, key, makeSet, loc);
+        cur = getOrCreate(bp, cur, key, makeSet, mayShare, loc);
       });
       if (d.set) fb.emit({ type: "SetAdd", value, set: cur, loc });
       else fb.emit({ type: "ObjectInsertOnce", key: keys[keys.length - 1]!, value, object: cur, loc });
@@ -192,19 +192,38 @@ function insertDynamic(bp: BodyPlanner, obj: Local, d: DynamicRule): void {
 
 /**
  * The container at obj[key], created when missing. An existing value that is not a container
- * makes ObjectInsertOnce raise the conflict error (OPA: object keys must be unique).
+ * makes ObjectInsertOnce raise the conflict error (OPA: object keys must be unique). When the
+ * object may hold values of other documents (`mayShare`: a static rule's value, possibly base
+ * data), an existing object is copied before it is extended, so that no shared value changes.
  */
-function getOrCreate(bp: BodyPlanner, obj: Local, key: Operand, set: boolean, loc?: Location): Local {
+function getOrCreate(
+  bp: BodyPlanner,
+  obj: Local,
+  key: Operand,
+  set: boolean,
+  mayShare: boolean,
+  loc?: Location,
+): Local {
   const fb = bp.fb;
   const next = fb.local();
   const existing = fb.local();
   fb.emit({ type: "ResetLocal", target: next });
   fb.subBlock(() => {
     fb.emit({ type: "Dot", source: localOp(obj), key, target: existing });
-    fb.emit(
-      set ? { type: "IsSet", source: localOp(existing) } : { type: "IsObject", source: localOp(existing) },
-    );
-    fb.emit({ type: "AssignVar", source: localOp(existing), target: next });
+    if (set) {
+      fb.emit({ type: "IsSet", source: localOp(existing) });
+      fb.emit({ type: "AssignVar", source: localOp(existing), target: next });
+      return;
+    }
+    fb.emit({ type: "IsObject", source: localOp(existing) });
+    if (!mayShare) {
+      fb.emit({ type: "AssignVar", source: localOp(existing), target: next });
+      return;
+    }
+    const empty = fb.local();
+    fb.emit({ type: "MakeObject", target: empty });
+    fb.emit({ type: "ObjectMerge", a: existing, b: empty, target: next });
+    fb.emit({ type: "ObjectInsert", key, value: localOp(next), object: obj });
   });
   fb.subBlock(() => {
     fb.emit({ type: "IsUndefined", source: next });
