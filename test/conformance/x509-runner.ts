@@ -104,7 +104,8 @@ function main(): void {
   }
   const outcomes = runLimbo(file);
   for (const o of outcomes) {
-    console.log(o.pass ? `PASS ${o.id}` : `FAIL ${o.id} expected the opposite; we said ${o.verdict}`);
+    const why = o.verdict === "SUCCESS" ? "accepted, but FAILURE was expected" : o.verdict;
+    console.log(o.pass ? `PASS ${o.id}` : `FAIL ${o.id} ${why}`);
   }
   const passed = outcomes.filter((o) => o.pass).length;
   console.log(`${passed} passed, ${outcomes.length - passed} failed`);
