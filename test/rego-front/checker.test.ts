@@ -253,6 +253,13 @@ describe("checkModules: errors with code, message and location", () => {
     ]);
   });
 
+  it("reports an unsafe body variable without repeating it for the head", () => {
+    expect(errorsOf("package a\np := x if { x == y }")).toEqual([
+      { code: "rego_unsafe_var_error", message: "var x is unsafe", at: "m0.rego:2:13" },
+      { code: "rego_unsafe_var_error", message: "var y is unsafe", at: "m0.rego:2:18" },
+    ]);
+  });
+
   it("reports several errors at once, sorted by location", () => {
     const errs = errorsOf("package a\np if { x > 1 }\nq if { nope(1) }");
     expect(errs.map((e) => e.at)).toEqual(["m0.rego:2:8", "m0.rego:3:8"]);

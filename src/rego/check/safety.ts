@@ -39,7 +39,10 @@ export class Safety {
   rule(rule: Rule, scope: Scope): Rule {
     const bound0 = new Set<string>();
     for (const a of rule.head.args ?? []) walkTerm(a, (t) => t.type === "var" && bound0.add(t.name));
+    const before = this.diags.errors.length;
     const { body, bound } = this.reorder(rule.body, scope, bound0);
+    // Unsafe body variables already reported: do not repeat them for the head.
+    if (this.diags.errors.length > before) return { ...rule, body };
     const isLocal = (v: string) => this.names.owner.get(v) === scope;
     const headTerms: Term[] = [...rule.head.ref.slice(1)];
     if (rule.head.key) headTerms.push(rule.head.key);
