@@ -137,6 +137,36 @@ const CASES: Case[] = [
     entrypoint: "t/p",
     want: [true, 3, -3],
   },
+  {
+    name: "function else chain and default function",
+    rego: [
+      "package t\nf(x) := 1 if x > 1\nelse := 2\ndefault g(_) := 0\ng(x) := x if x > 5\np := [f(5), f(0), g(1), g(9)]",
+    ],
+    entrypoint: "t/p",
+    want: [1, 2, 0, 9],
+  },
+  {
+    name: "set membership lookup and negated function call",
+    rego: [
+      'package t\ns contains x if some x in input.xs\nneg(x) if x < 0\np if {\n  s["a"]\n  not s["z"]\n  not neg(1)\n}',
+    ],
+    entrypoint: "t/p",
+    input: { xs: ["a", "b"] },
+    want: true,
+  },
+  {
+    name: "object and array patterns bind variables",
+    rego: ['package t\np := [a, b] if {\n  {"k": a, "n": [_, b]} = input.o\n}'],
+    entrypoint: "t/p",
+    input: { o: { k: "v", n: [1, 2] } },
+    want: ["v", 2],
+  },
+  {
+    name: "with replaces a user function",
+    rego: ["package t\nf(x) := x + 1\ng(x) := x * 10\nq := f(1)\np := y if y := q with f as g"],
+    entrypoint: "t/p",
+    want: 10,
+  },
 ];
 
 describe("planner: Rego source end to end through the real Wasm", () => {
