@@ -124,7 +124,7 @@ describe("watched file bundles", () => {
     const dir = mkdtempSync(join(tmpdir(), "bundle-"));
     const path = join(dir, "bundle.pem");
     writeFileSync(path, a.root.pem);
-    const src = fileBundle(path, { debounceMs: 20, pollMs: 0 });
+    const src = fileBundle(path, { debounceMs: 20, pollMs: 500 });
     const first = await src.ready();
     expect(first.authorities[0]?.equals(a.root.der)).toBe(true);
 
@@ -168,7 +168,7 @@ describe("watched file bundles", () => {
   it("recovers after an initial failure: ready() resolves once a good file appears", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bundle-"));
     const path = join(dir, "late.pem");
-    const src = fileBundle(path, { debounceMs: 20, pollMs: 0 });
+    const src = fileBundle(path, { debounceMs: 20, pollMs: 500 });
     await expect(src.ready()).rejects.toMatchObject({ code: "bundle_read_failed" });
     const changed = nextChange(src);
     writeFileSync(path, a.root.pem);
@@ -181,7 +181,7 @@ describe("watched file bundles", () => {
     const dir = mkdtempSync(join(tmpdir(), "bundle-"));
     const path = join(dir, "b.json");
     writeFileSync(path, formatSpiffeBundle([a.root.der], { sequence: 5 }));
-    const src = fileBundle(path, { debounceMs: 20, pollMs: 0 });
+    const src = fileBundle(path, { debounceMs: 20, pollMs: 500 });
     await src.ready();
     const err = nextError(src);
     writeFileSync(path, formatSpiffeBundle([other.root.der], { sequence: 4 }));

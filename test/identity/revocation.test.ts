@@ -36,6 +36,17 @@ function next<T>(subscribe: (l: (v: T) => void) => () => void): Promise<T> {
   });
 }
 
+/** The next error with this code (a poll may report the previous content's error again first). */
+function nextCode(src: CrlSource, code: string): Promise<CrlError> {
+  return new Promise((resolve) => {
+    const off = src.onError((e) => {
+      if (e.code !== code) return;
+      off();
+      resolve(e);
+    });
+  });
+}
+
 describe("CRL sources", () => {
   it("loads a PEM file with several CRLs, reloads on change, keeps the last good one on a bad update", async () => {
     const dir = mkdtempSync(join(tmpdir(), "crl-"));
@@ -48,7 +59,7 @@ describe("CRL sources", () => {
     });
     const rootCrl = await issueCrl({ issuer: a.root, thisUpdate: new Date(t0) });
     writeFileSync(path, c1.pem + rootCrl.pem);
-    const src: CrlSource = crlSource({ files: [path], issuers: issuers(), debounceMs: 20, pollMs: 0 });
+    const src: CrlSource = crlSource({ files: [path], issuers: issuers(), debounceMs: 20, pollMs: 500 });
     expect((await src.ready()).crls.length).toBe(2);
 
     const bundles = staticBundle([a.root.der]);
@@ -62,24 +73,27 @@ describe("CRL sources", () => {
     expect(auth.cacheStats().hits).toBe(1);
 
     // A CRL from an unknown issuer is refused; the last good set stays.
+    // Contents are made before listening: a poll in between must not feed a stale event.
     const stranger = await makeDomain("z.example");
-    const errP = next<CrlError>((l) => src.onError(l));
-    writeFileSync(path, (await issueCrl({ issuer: stranger.int1 })).pem);
-    expect((await errP).code).toBe("crl_issuer_unknown");
-    expect(src.current()?.crls.length).toBe(2);
-
-    // Going back in time is refused.
-    const errR = next<CrlError>((l) => src.onError(l));
-    writeFileSync(path, (await issueCrl({ issuer: a.int1, thisUpdate: new Date(t0 - 3_600_000) })).pem);
-    expect((await errR).code).toBe("crl_rollback");
-
-    // A newer CRL revoking w2: accepted, cache flushed, w2 now denied.
-    const changed = next<CrlSet>((l) => src.onChange(l));
+    const strangerCrl = await issueCrl({ issuer: stranger.int1 });
+    const oldCrl = await issueCrl({ issuer: a.int1, thisUpdate: new Date(t0 - 3_600_000) });
     const c2 = await issueCrl({
       issuer: a.int1,
       revoked: [{ serial: w1.cert.serialNumber }, { serial: w2.cert.serialNumber }],
       thisUpdate: new Date(t0 + 1000),
     });
+    const errP = next<CrlError>((l) => src.onError(l));
+    writeFileSync(path, strangerCrl.pem);
+    expect((await errP).code).toBe("crl_issuer_unknown");
+    expect(src.current()?.crls.length).toBe(2);
+
+    // Going back in time is refused.
+    const errR = nextCode(src, "crl_rollback");
+    writeFileSync(path, oldCrl.pem);
+    expect((await errR).code).toBe("crl_rollback");
+
+    // A newer CRL revoking w2: accepted, cache flushed, w2 now denied.
+    const changed = next<CrlSet>((l) => src.onChange(l));
     writeFileSync(path, c2.pem + rootCrl.pem);
     await changed;
     expect(auth.authenticate(evidence(w2))).toMatchObject({ ok: false, code: "x509_revoked" });
@@ -91,7 +105,7 @@ describe("CRL sources", () => {
     const crlPath = join(dir, "crl.pem");
     writeFileSync(crlPath, (await issueCrl({ issuer: a.int1 })).pem);
     const interPath = join(dir, "int.pem");
-    const intermediates = fileBundle(interPath, { debounceMs: 20, pollMs: 0 });
+    const intermediates = fileBundle(interPath, { debounceMs: 20, pollMs: 500 });
     const src = crlSource({
       files: [crlPath],
       issuers: [staticBundle([a.root.der]), intermediates],
