@@ -361,3 +361,25 @@ describe("template strings", () => {
     ]);
   });
 });
+
+describe("static data", () => {
+  it("copies static data larger than the SDK's initial memory in at start", async () => {
+    const p = new PolicyBuilder();
+    const big = "x".repeat(400_000);
+    single(
+      p,
+      [
+        { type: "AssignVar", source: p.s(big), target: 2 },
+        { type: "Call", func: "count", args: [L(2)], result: 3 },
+        { type: "MakeArray", capacity: 2, target: 4 },
+        { type: "ArrayAppend", value: L(3), array: 4 },
+        { type: "ArrayAppend", value: p.s("after the big string"), array: 4 },
+      ],
+      4,
+    );
+    const policy = await load(p.build());
+    expect(policy.evaluate({})).toEqual([{ result: [400_000, "after the big string"] }]);
+    policy.setData({ a: 1 });
+    expect(policy.evaluate({})).toEqual([{ result: [400_000, "after the big string"] }]);
+  });
+});

@@ -10,6 +10,7 @@ import { ByteWriter, I32, Op, VOID_BLOCK } from "./encoding.js";
 import { link, type RuntimeModule } from "./module.js";
 
 const HOST_MAX_ARITY = 4;
+const SDK_INITIAL_PAGES = 5;
 
 /** Static data (strings, booleans, messages) laid out past the runtime's heap base. */
 class StaticData {
@@ -608,7 +609,29 @@ export function generate(rt: RuntimeModule, policy: Policy, options: GenerateOpt
 
   const bytes = data.finish();
   const heapStart = (data.base + bytes.length + 15) & ~15;
+  // The SDK instantiates with 5 pages of memory; larger static data is copied in at start.
+  let passive: { startFunc: number } | undefined;
+  if (heapStart > SDK_INITIAL_PAGES * 65536) {
+    const b = new FunctionBuilder(env, 0, undefined);
+    const delta = b.temp();
+    b.i32(Math.ceil(heapStart / 65536))
+      .op(Op.MemorySize)
+      .op(0)
+      .op(Op.I32Sub)
+      .tee(delta);
+    b.i32(0).op(Op.I32GtS).op(Op.If).op(VOID_BLOCK);
+    b.get(delta).op(Op.MemoryGrow).op(0).op(Op.Drop).op(Op.End);
+    const seg = rt.dataSegments;
+    b.i32(data.base).i32(0).i32(bytes.length);
+    b.op(0xfc).code.u32(8).u32(seg).byte(0); // memory.init seg, memory 0
+    b.op(0xfc).code.u32(9).u32(seg); // data.drop seg
+    if (rt.startFunc !== undefined) b.callIndex(rt.startFunc);
+    funcTypes.push(typeIndex(0, false));
+    bodies.push(b.finish());
+    passive = { startFunc: builtinsIndex + 1 };
+  }
   return link(rt, {
+    passive,
     funcTypes,
     bodies,
     newTypes,

@@ -147,14 +147,18 @@ export enum Op {
   LocalGet = 0x20,
   LocalSet = 0x21,
   LocalTee = 0x22,
+  MemorySize = 0x3f,
+  MemoryGrow = 0x40,
   I32Const = 0x41,
   I64Const = 0x42,
   I32Eqz = 0x45,
   I32Eq = 0x46,
   I32Ne = 0x47,
   I32LtS = 0x48,
+  I32GtS = 0x4a,
   I32GeS = 0x4e,
   I32Add = 0x6a,
+  I32Sub = 0x6b,
 }
 
 export const I32 = 0x7f;

@@ -33,6 +33,10 @@ export interface RuntimeModule {
   /** Where policy static data may start (the runtime's __heap_base). */
   heapBase: number;
   heapPtrGlobal: number;
+  /** The runtime's start function (top-level initialisation), if any. */
+  startFunc: number | undefined;
+  /** Number of the runtime's data segments. */
+  dataSegments: number;
 }
 
 const SEC_TYPE = 1;
@@ -40,6 +44,7 @@ const SEC_IMPORT = 2;
 const SEC_FUNCTION = 3;
 const SEC_GLOBAL = 6;
 const SEC_EXPORT = 7;
+const SEC_START = 8;
 const SEC_CODE = 10;
 const SEC_DATA = 11;
 const SEC_DATACOUNT = 12;
@@ -151,7 +156,22 @@ export function parseRuntime(bytes: Uint8Array): RuntimeModule {
   const hp = exports.get("opa_rt_heap_ptr");
   if (!hb || !hp) throw new Error("wasm: runtime lacks opa_rt_heap_base / opa_rt_heap_ptr");
   const heapBase = constFunctionValue(bytes, section(SEC_CODE)!, hb.index - funcImports);
-  return { bytes, sections, types, funcImports, funcs, exports, heapBase, heapPtrGlobal: hp.index };
+  const ss = section(SEC_START);
+  const startFunc = ss ? new ByteReader(bytes, ss.start).u32() : undefined;
+  const ds = section(SEC_DATA);
+  const dataSegments = ds ? new ByteReader(bytes, ds.start).u32() : 0;
+  return {
+    bytes,
+    sections,
+    types,
+    funcImports,
+    funcs,
+    exports,
+    heapBase,
+    heapPtrGlobal: hp.index,
+    startFunc,
+    dataSegments,
+  };
 }
 
 /** The value of a function whose body is just `i32.const N`. */
@@ -186,6 +206,11 @@ export interface LinkInput {
   dataBase: number;
   /** Initial heap pointer (past the static data). */
   heapStart: number;
+  /**
+   * Static data too large for the SDK's initial memory: a passive segment that `startFunc`
+   * copies in (after growing memory) replaces the active one, and becomes the start function.
+   */
+  passive?: { startFunc: number };
   newTypes: Uint8Array[];
 }
 
@@ -194,7 +219,6 @@ export function link(rt: RuntimeModule, input: LinkInput): Uint8Array {
   const { bytes } = rt;
   const out = new ByteWriter(bytes.length + 65536);
   out.bytes(bytes.subarray(0, 8));
-  const present = new Set(rt.sections.map((s) => s.id));
   const emit = (id: number, payload: Uint8Array) => {
     out.byte(id);
     out.vec(payload);
@@ -212,17 +236,13 @@ export function link(rt: RuntimeModule, input: LinkInput): Uint8Array {
     for (const e of extra) w.bytes(e);
     return w.finish();
   };
-  const pagesNeeded = Math.ceil(input.heapStart / 65536);
+  const pagesNeeded = input.passive ? 0 : Math.ceil(input.heapStart / 65536);
   const funcEntries = input.funcTypes.map((t) => new ByteWriter().u32(t).finish());
   const exportEntries = input.exports.map((e) => new ByteWriter().name(e.name).byte(0).u32(e.func).finish());
   const codeEntries = input.bodies.map((b) => new ByteWriter().vec(b).finish());
-  const dataEntry = new ByteWriter()
-    .byte(0)
-    .byte(0x41)
-    .s32(input.dataBase)
-    .byte(0x0b)
-    .vec(input.data)
-    .finish();
+  const dataEntry = input.passive
+    ? new ByteWriter().byte(1).vec(input.data).finish()
+    : new ByteWriter().byte(0).byte(0x41).s32(input.dataBase).byte(0x0b).vec(input.data).finish();
 
   const order = [
     SEC_TYPE,
@@ -262,13 +282,13 @@ export function link(rt: RuntimeModule, input: LinkInput): Uint8Array {
       case SEC_DATA:
         emit(id, appendVec(s, [dataEntry]));
         break;
+      case SEC_START:
+        if (input.passive) emit(id, new ByteWriter().u32(input.passive.startFunc).finish());
+        else if (s) emit(id, bytes.subarray(s.start, s.end));
+        break;
       case SEC_DATACOUNT:
-        if (s) {
-          const n = new ByteReader(bytes, s.start).u32();
-          emit(id, new ByteWriter().u32(n + 1).finish());
-        } else if (present.has(SEC_DATA)) {
-          // not needed: data count is only required with bulk-memory data instructions
-        }
+        // required by memory.init / data.drop; kept consistent whenever present
+        if (s || input.passive) emit(id, new ByteWriter().u32(rt.dataSegments + 1).finish());
         break;
       default:
         if (s) emit(id, bytes.subarray(s.start, s.end));
