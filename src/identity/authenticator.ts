@@ -106,7 +106,8 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
   };
   const forwardedOpts = { xfcc: config.xfcc, maxChain: config.maxForwardedChain };
   // Envoy sends the same URL-encoded PEM for every request of a connection: decoding and parsing
-  // it once saves most of the hot path. Deterministic (same text, same certificate), bounded.
+  // it once saves most of the hot path. Deterministic (same text, same certificate); bounded in
+  // entries and in key size (at most 4096 x 16 KiB).
   const decoded = new BoundedMemo<string, ParsedCert>(config.cache?.maxEntries === 0 ? 0 : 4096);
   // Same for the forwarded-certificate headers of a middlebox's client (headers up to 16 KiB):
   // extraction, decoding and DER parsing happen once per distinct header value.
@@ -150,7 +151,7 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
       const parsed = parseCerts(pem.ders);
       if (!parsed.ok) return parsed;
       leaf = parsed.certs[0] as ParsedCert;
-      decoded.set(sourceCertificate, leaf);
+      if (sourceCertificate.length <= 16_384) decoded.set(sourceCertificate, leaf);
     }
     const r = verifyCertificate(ctx, leaf, [], now);
     return r.ok ? identityOf(r.value, "mtls") : failure(r.code, r.message);
