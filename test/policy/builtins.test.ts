@@ -110,3 +110,53 @@ describe("time", () => {
     expect(raw("time.now_ns")).toBe(raw("time.now_ns"));
   });
 });
+
+describe("net, regex, jwt, object", () => {
+  it("merges and expands CIDRs", () => {
+    expect(call("net.cidr_merge", ["192.0.2.0/25", "192.0.2.128/25", "10.0.0.1", "10.0.0.0/8"])).toEqual([
+      "10.0.0.0/8",
+      "192.0.2.0/24",
+    ]);
+    expect(call("net.cidr_expand", "192.0.2.0/31")).toEqual(["192.0.2.0", "192.0.2.1"]);
+    expect(() => call("net.cidr_expand", "10.0.0.0/8")).toThrow(/more than/);
+    expect(() => call("net.lookup_ip_addr", "example.com")).toThrow(/disabled/);
+  });
+  it("matches regex templates and glob-like patterns", () => {
+    expect(call("regex.replace", "abc-123", "([a-z]+)-(\\d+)", "$2:$1")).toBe("123:abc");
+    expect(call("regex.template_match", "urn:foo:{.*}", "urn:foo:bar:baz", "{", "}")).toBe(true);
+    expect(call("regex.globs_match", "a.a.", ".b.b")).toBe(true);
+    expect(call("regex.globs_match", "[a-c]+", "[x-z]+")).toBe(false);
+    expect(() => call("regex.replace", "x", "(a)\\1", "")).toThrow(/unsupported Perl syntax/);
+  });
+  it("signs and verifies JWTs, rejecting a wrong key and a tampered token", () => {
+    const key = { kty: "oct", k: Buffer.from("secret").toString("base64url") };
+    const token = call(
+      "io.jwt.encode_sign",
+      { alg: "HS256", typ: "JWT" },
+      { iss: "me", exp: 4102444800 },
+      key,
+    ) as string;
+    expect(call("io.jwt.verify_hs256", token, "secret")).toBe(true);
+    expect(call("io.jwt.verify_hs256", token, "other")).toBe(false);
+    expect(call("io.jwt.verify_hs256", `${token.slice(0, -2)}xx`, "secret")).toBe(false);
+    expect(call("io.jwt.decode_verify", token, { secret: "secret", iss: "me" })).toEqual([
+      true,
+      { alg: "HS256", typ: "JWT" },
+      { iss: "me", exp: 4102444800 },
+    ]);
+    expect(call("io.jwt.decode_verify", token, { secret: "secret", iss: "you" })).toEqual([false, {}, {}]);
+    expect(call("io.jwt.decode_verify", token, { secret: "secret", time: 4102444800e9 })).toEqual([
+      false,
+      {},
+      {},
+    ]);
+    expect(() => call("io.jwt.decode_verify", token, { secret: "secret", bogus: 1 })).toThrow(
+      /unknown token validation constraint/,
+    );
+    expect(() => call("io.jwt.decode", "not-a-token")).toThrow(/no period separators/);
+  });
+  it("checks object subsets recursively", () => {
+    expect(call("object.subset", { a: { b: 1, c: 2 }, d: [1, 2, 3] }, { a: { b: 1 }, d: [2, 3] })).toBe(true);
+    expect(call("object.subset", { a: { b: 1 } }, { a: { b: 2 } })).toBe(false);
+  });
+});

@@ -12,6 +12,7 @@ import { regex } from "./regex.js";
 import { semver } from "./semver.js";
 import { sprintf } from "./sprintf.js";
 import { uuid } from "./uuid.js";
+import { x509Builtins } from "./x509.js";
 import { time } from "./time/index.js";
 import { units } from "./units.js";
 
@@ -27,6 +28,7 @@ const FAMILIES: BuiltinFamily[] = [
   net,
   regex,
   graphql,
+  x509Builtins,
 ];
 
 export interface HostBuiltinOptions extends RegistryOptions {
