@@ -5,13 +5,15 @@
  * there moves on to the next element (backtracking); a failing statement anywhere exits the
  * innermost block, which skips the rest of the body.
  */
-import type { Body, Expr, Location, Term, With } from "../ast/types.js";
+import type { Body, Expr, Location, Term } from "../ast/types.js";
 import type { Local, Operand } from "../ir/types.js";
 import { builtinArity, isRelation } from "./builtin-arity.js";
-import type { DocNode } from "./doc-tree.js";
+import { type DocNode, findNode } from "./doc-tree.js";
 import { operatorName, planError } from "./errors.js";
 import { type FuncBuilder, type PolicyBuilder, localOp } from "./ir-builder.js";
-import { type MockCtx, isDataMocked, withDataPath, withFnMock, withFnSlot, withoutFnMocks } from "./mocks.js";
+import { type MockCtx, isDataMocked, withoutFnMocks } from "./mocks.js";
+import { constKey, isConstant } from "./terms.js";
+import { planWith } from "./with.js";
 
 export interface Env {
   input: Local;
@@ -29,11 +31,11 @@ export interface PlanHost {
   nodeFunc(node: DocNode, ctx: MockCtx): string;
 }
 
-type K = () => void;
+export type K = () => void;
 type KOp = (op: Operand) => void;
 type KLocal = (local: Local) => void;
 
-const FALSE: Operand = { kind: "bool", value: false };
+export const FALSE: Operand = { kind: "bool", value: false };
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
@@ -105,11 +107,11 @@ export class BodyPlanner {
   }
 
   private planExpr(expr: Expr, k: K): void {
-    if (expr.with.length > 0) this.planWith(expr, k);
+    if (expr.with.length > 0) planWith(this, expr, k);
     else this.planExprNoWith(expr, k);
   }
 
-  private planExprNoWith(expr: Expr, k: K): void {
+  planExprNoWith(expr: Expr, k: K): void {
     if (expr.negated) {
       this.planNot((inner) => this.planExprKind(expr, inner), expr.loc);
       k();
@@ -226,194 +228,9 @@ export class BodyPlanner {
     this.fb.emit({ type: "IsDefined", source: ok });
   }
 
-  // ---------------------------------------------------------------- with
-
-  private planWith(expr: Expr, k: K): void {
-    const outer = this.env;
-    const values: Operand[] = [];
-    const evalValues = (i: number): void => {
-      if (i === expr.with.length) {
-        this.applyWiths(expr, values, outer, k);
-        return;
-      }
-      const w = expr.with[i]!;
-      if (this.isConstant(w.value) && this.withFnName(w) !== undefined) {
-        values.push(FALSE); // placeholder: constant function replacements are inlined
-        evalValues(i + 1);
-        return;
-      }
-      if (this.withFnName(w) !== undefined && this.functionRefName(w.value) !== undefined) {
-        values.push(FALSE);
-        evalValues(i + 1);
-        return;
-      }
-      this.planTerm(w.value, (op) => {
-        values.push(op);
-        evalValues(i + 1);
-        values.pop();
-      });
-    };
-    evalValues(0);
-  }
-
-  /** The function name a `with` target replaces, or undefined for input/data targets. */
-  private withFnName(w: With): string | undefined {
-    const name = operatorName(w.target);
-    if (name === undefined) return undefined;
-    if (name === "input" || name.startsWith("input.")) return undefined;
-    if (name === "data" || name.startsWith("data.")) {
-      const node = this.nodeAt(name.split(".").slice(1));
-      return node?.ownKind === "function" ? name : undefined;
-    }
-    return name;
-  }
-
-  /** The name of a function a `with` value refers to, when it is one. */
-  private functionRefName(t: Term): string | undefined {
-    const name = operatorName(t);
-    if (name === undefined) return undefined;
-    if (name.startsWith("data.")) {
-      const node = this.nodeAt(name.split(".").slice(1));
-      return node?.ownKind === "function" ? name : undefined;
-    }
-    if (t.type === "var" && this.scope.has(t.name)) return undefined;
-    if (t.type === "ref" && t.terms[0]?.type === "var" && this.scope.has(t.terms[0].name)) return undefined;
-    if (name === "input" || name.startsWith("input.")) return undefined;
-    return builtinArity(name) !== undefined || name.includes(".") || t.type === "var" ? name : undefined;
-  }
-
-  private nodeAt(path: string[]): DocNode | undefined {
-    let node: DocNode | undefined = this.host.root;
-    for (const key of path) {
-      node = node.children.get(key);
-      if (!node) return undefined;
-    }
-    return node;
-  }
-
-  private applyWiths(expr: Expr, values: Operand[], outer: Env, k: K): void {
-    let env: Env = { ...outer };
-    let inputCopy: Local | undefined;
-    let dataCopy: Local | undefined;
-    const wraps: { local: Local; path: number[]; value: Operand; loc: Location }[] = [];
-    expr.with.forEach((w, i) => {
-      const fn = this.withFnName(w);
-      if (fn !== undefined) {
-        const target = this.functionRefName(w.value);
-        if (target !== undefined) {
-          env = { ...env, ctx: withFnMock(env.ctx, fn, { kind: "func", target }) };
-        } else if (this.isConstant(w.value)) {
-          env = { ...env, ctx: withFnMock(env.ctx, fn, { kind: "value", term: w.value }) };
-        } else {
-          const local = this.toLocal(values[i]!);
-          env = { ...env, ctx: withFnSlot(env.ctx, fn), slots: [...env.slots, local] };
-        }
-        return;
-      }
-      const path = this.withPath(w);
-      if (path.root === "input") {
-        if (inputCopy === undefined) {
-          inputCopy = this.fb.local();
-          this.fb.emit({ type: "AssignVar", source: localOp(outer.input), target: inputCopy });
-          env = { ...env, input: inputCopy };
-        }
-        wraps.push({
-          local: inputCopy,
-          path: path.keys.map((s) => this.host.pb.string(s)),
-          value: values[i]!,
-          loc: w.loc,
-        });
-      } else {
-        if (dataCopy === undefined) {
-          dataCopy = this.fb.local();
-          this.fb.emit({ type: "AssignVar", source: localOp(outer.data), target: dataCopy });
-          env = { ...env, data: dataCopy };
-        }
-        this.checkDataTarget(path.keys, w.loc);
-        env = { ...env, ctx: withDataPath(env.ctx, path.keys) };
-        wraps.push({
-          local: dataCopy,
-          path: path.keys.map((s) => this.host.pb.string(s)),
-          value: values[i]!,
-          loc: w.loc,
-        });
-      }
-    });
-    const inner = (j: number): void => {
-      if (j === wraps.length) {
-        this.env = env;
-        try {
-          this.planExprNoWith(expr, () => {
-            const saved = this.env;
-            this.env = outer;
-            try {
-              k();
-            } finally {
-              this.env = saved;
-            }
-          });
-        } finally {
-          this.env = outer;
-        }
-        return;
-      }
-      const w = wraps[j]!;
-      const block = { stmts: [] };
-      this.fb.inBlock(block, () => inner(j + 1));
-      this.fb.emit({
-        type: "With",
-        local: w.local,
-        path: w.path,
-        value: w.value,
-        block,
-        loc: this.host.pb.loc(w.loc),
-      });
-    };
-    inner(0);
-  }
-
-  /** A data target may replace whole documents, not part of a rule's value. */
-  private checkDataTarget(keys: string[], loc: Location): void {
-    let node: DocNode | undefined = this.host.root;
-    for (const key of keys) {
-      if (node.own.length > 0 || node.dynamic.length > 0) {
-        throw planError("with keyword cannot partially replace virtual document(s)", loc);
-      }
-      node = node.children.get(key);
-      if (!node) return;
-    }
-  }
-
-  private withPath(w: With): { root: "input" | "data"; keys: string[] } {
-    const t = w.target;
-    const terms = t.type === "ref" ? t.terms : [t];
-    const head = terms[0];
-    if (head?.type !== "var" || (head.name !== "input" && head.name !== "data")) {
-      throw planError("with target must be input, data or a function", w.loc);
-    }
-    const keys: string[] = [];
-    for (const key of terms.slice(1)) {
-      if (key.type !== "string") throw planError("with target path must be made of strings", w.loc);
-      keys.push(key.value);
-    }
-    return { root: head.name, keys };
-  }
-
-  private isConstant(t: Term): boolean {
-    switch (t.type) {
-      case "null":
-      case "boolean":
-      case "number":
-      case "string":
-        return true;
-      case "array":
-      case "set":
-        return t.items.every((i) => this.isConstant(i));
-      case "object":
-        return t.items.every(([key, v]) => this.isConstant(key) && this.isConstant(v));
-      default:
-        return false;
-    }
+  /** The document node at `path` below data, if the tree has one. */
+  nodeAt(path: string[]): DocNode | undefined {
+    return findNode(this.host.root, path);
   }
 
   // ---------------------------------------------------------------- calls
@@ -581,7 +398,7 @@ export class BodyPlanner {
     a: Extract<Term, { type: "object" }>,
     b: Extract<Term, { type: "object" }>,
   ): [Term, Term][] | false | undefined {
-    if (!a.items.every(([key]) => this.isConstant(key)) || !b.items.every(([key]) => this.isConstant(key))) {
+    if (!a.items.every(([key]) => isConstant(key)) || !b.items.every(([key]) => isConstant(key))) {
       return undefined;
     }
     if (a.items.length !== b.items.length) return false;
@@ -938,8 +755,4 @@ export class BodyPlanner {
     }
     return this.callNode(node);
   }
-}
-
-function constKey(t: Term): string {
-  return JSON.stringify(t, (k, v) => (k === "loc" ? undefined : v));
 }
