@@ -68,3 +68,50 @@ describe("OPA Wasm ABI exports", () => {
     expect(dump(parse("[1]"))).toBe("[1]");
   });
 });
+
+/** Deterministic pseudo-random JSON values (strings with escapes and non-ASCII text). */
+function randomValue(next: () => number, depth: number): unknown {
+  const pick = Math.floor(next() * (depth > 3 ? 5 : 7));
+  const chars = ["a", "Z", " ", '"', "\\", "\n", "\t", "\u0001", "é", "€", "😀", "/", "<", "\u2028"];
+  switch (pick) {
+    case 0:
+      return null;
+    case 1:
+      return next() < 0.5;
+    case 2:
+      return Math.floor((next() - 0.5) * 2 ** 40);
+    case 3:
+      return Number(((next() - 0.5) * 1e6).toPrecision(1 + Math.floor(next() * 15)));
+    case 4:
+      return Array.from(
+        { length: Math.floor(next() * 8) },
+        () => chars[Math.floor(next() * chars.length)],
+      ).join("");
+    case 5:
+      return Array.from({ length: Math.floor(next() * 5) }, () => randomValue(next, depth + 1));
+    default: {
+      const o: Record<string, unknown> = {};
+      for (let i = Math.floor(next() * 5); i > 0; i--)
+        o[String(randomValue(next, 9))] = randomValue(next, depth + 1);
+      return o;
+    }
+  }
+}
+
+describe("JSON round trip", () => {
+  it("parse -> dump preserves 500 random documents", async () => {
+    const { parse, dump } = await raw();
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let i = 0; i < 500; i++) {
+      const v = randomValue(next, 0);
+      const text = JSON.stringify(v);
+      const addr = parse(text);
+      expect(addr, text).not.toBe(0);
+      expect(JSON.parse(dump(addr)), text).toEqual(v);
+    }
+  });
+});
