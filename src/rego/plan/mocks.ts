@@ -3,6 +3,7 @@
  * and functions/builtins replaced at plan time (OPA replaces them when planning too).
  */
 import type { Term } from "../ast/types.js";
+import { constKey } from "./terms.js";
 
 export type FnMock =
   /** Call another function instead: a builtin name or a user function "data.pkg.f". */
@@ -23,16 +24,12 @@ export interface MockCtx {
 
 export const EMPTY_CTX: MockCtx = { key: "", dataPaths: [], fns: new Map(), slots: 0 };
 
-function termKey(t: Term): string {
-  return JSON.stringify(t, (k, v) => (k === "loc" ? undefined : v));
-}
-
 function makeCtx(dataPaths: string[][], fns: Map<string, FnMock>, slots: number): MockCtx {
   if (dataPaths.length === 0 && fns.size === 0 && slots === 0) return EMPTY_CTX;
   const d = dataPaths.map((p) => p.join("\u0000")).sort();
   const f = [...fns.entries()]
     .map(([name, m]) => {
-      const what = m.kind === "func" ? m.target : m.kind === "value" ? termKey(m.term) : `slot${m.index}`;
+      const what = m.kind === "func" ? m.target : m.kind === "value" ? constKey(m.term) : `slot${m.index}`;
       return `${name}=${m.kind}:${what}`;
     })
     .sort();
