@@ -106,7 +106,11 @@ function oidOf(short: string): string {
 
 function sanNames(ext: x509.SubjectAlternativeNameExtension | null): Record<string, string[]> {
   const out: Record<string, string[]> = { dns: [], email: [], ip: [], url: [] };
-  for (const n of ext?.names.items ?? []) (out[n.type] ??= []).push(n.value);
+  for (const n of ext?.names.items ?? []) {
+    const list = out[n.type] ?? [];
+    list.push(n.value);
+    out[n.type] = list;
+  }
   return out;
 }
 
