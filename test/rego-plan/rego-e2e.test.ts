@@ -162,6 +162,15 @@ const CASES: Case[] = [
     want: ["v", 2],
   },
   {
+    name: "with applies to its expression only",
+    rego: [
+      "package t\nv := input.x\np := [a, b, c] if {\n  a := v with input.x as 1\n  b := v\n  c := input.x\n}",
+    ],
+    entrypoint: "t/p",
+    input: { x: 2 },
+    want: [1, 2, 2],
+  },
+  {
     name: "with replaces a user function",
     rego: ["package t\nf(x) := x + 1\ng(x) := x * 10\nq := f(1)\np := y if y := q with f as g"],
     entrypoint: "t/p",
