@@ -9,6 +9,7 @@ import {
 } from "./value";
 import { parseJSON, dumpCString } from "./json";
 import { runeCountGo } from "./builtins/strings";
+import { resetRegexCache } from "./builtins/regex";
 import { malloc, heapGet, heapSet } from "./heap";
 import { opa_abort, opa_println, opa_builtin0, opa_builtin1, opa_builtin2, opa_builtin3, opa_builtin4 } from "./env";
 
@@ -93,6 +94,7 @@ export function opa_value_remove_path(base: usize, path: usize): i32 {
 //   ctx: [input][data][result set][entrypoint]
 
 export function opa_eval_ctx_new(): usize {
+  resetRegexCache();
   const c = malloc(16);
   store<u32>(c, 0);
   store<u32>(c, 0, 4);

@@ -14,8 +14,37 @@ function isStr(v: usize): bool {
   return v != 0 && load<u32>(v) == T_STRING;
 }
 
+// Compiled patterns of the current evaluation (policies often match one pattern in a loop).
+// The cache lives on the heap that the SDK resets between evaluations, so evaluation entry
+// points call resetRegexCache() first.
+const CACHE_SIZE = 16;
+let cacheKeys: Array<usize> = new Array<usize>();
+let cacheRes: Array<Regex | null> = new Array<Regex | null>();
+let cacheNext: i32 = 0;
+
+export function resetRegexCache(): void {
+  cacheKeys = new Array<usize>();
+  cacheRes = new Array<Regex | null>();
+  cacheNext = 0;
+}
+
 function compile(pattern: usize): Regex | null {
-  return compileRegex(strPtr(pattern), strLen(pattern));
+  const p = strPtr(pattern);
+  const n = strLen(pattern);
+  for (let i = 0; i < cacheKeys.length; i++) {
+    const k = cacheKeys[i];
+    if (strLen(k) == n && memory.compare(strPtr(k), p, <usize>n) == 0) return cacheRes[i];
+  }
+  const re = compileRegex(p, n);
+  if (cacheKeys.length < CACHE_SIZE) {
+    cacheKeys.push(pattern);
+    cacheRes.push(re);
+  } else {
+    cacheKeys[cacheNext] = pattern;
+    cacheRes[cacheNext] = re;
+    cacheNext = (cacheNext + 1) % CACHE_SIZE;
+  }
+  return re;
 }
 
 export function opa_b_regex_match(pattern: usize, value: usize): usize {
