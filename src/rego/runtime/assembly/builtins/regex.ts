@@ -336,7 +336,7 @@ export function opa_b_glob_match(pattern: usize, delimiters: usize, value: usize
   globToRegex(b, delims, false);
   if (gerr) return setError("glob.match: invalid pattern");
   b.ascii(")$");
-  const re = compileRegex(b.ptr, b.len);
+  const re = compile(mkStringRef(b.ptr, b.len));
   if (re == null) return setError("glob.match: invalid pattern");
   return mkBool(matches(re, strPtr(value), strLen(value)));
 }
