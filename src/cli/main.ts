@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `wimse-authz` command: `serve` (the ext_authz service), and `build`, `test`, `certs`
+ * The `wimse-authz` command: `serve` (the ext_authz service), and `build`, `test`, `certs`, `demo`
  * (implemented in their own modules, loaded on demand so that one missing module only disables
  * its own subcommand).
  */
@@ -15,6 +15,7 @@ commands:
   build     compile a directory of Rego policies into an OPA Wasm bundle
   test      run Rego policy tests
   certs     write a demo PKI
+  demo      local demo without Docker: real mTLS calls, decisions and audit lines
 options:
   --help       this help (or \`wimse-authz <command> --help\`)
   --version    print the version`;
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, [string, string]> = {
   build: ["./build.js", "runBuild"],
   test: ["./test.js", "runTest"],
   certs: ["./certs.js", "runCerts"],
+  demo: ["../demo/run.js", "runDemo"],
 };
 
 async function loadRunner(specifier: string, name: string): Promise<Runner | undefined> {
