@@ -109,7 +109,10 @@ const rows: Row[] = [
   ["indexof", ["hello", "z"], -1],
   ["indexof_n", ["abcabc", "bc"], [1, 4]],
   ["lower", ["ÀBC"], "àbc"],
-  ["upper", ["straße"], "STRASSE"],
+  // Go maps case code point by code point: ß has no single-code-point upper case
+  ["upper", ["straße"], "STRAßE"],
+  ["upper", ["héllo wörld 😀"], "HÉLLO WÖRLD 😀"],
+  ["lower", ["ÀÉÎ İ ΣΑ"], "àéî i σα"],
   ["replace", ["a.b.c", ".", "/"], "a/b/c"],
   ["split", ["a,b,,c", ","], ["a", "b", "", "c"]],
   ["split", ["hé", ""], ["h", "é"]],

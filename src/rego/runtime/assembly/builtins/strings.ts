@@ -114,14 +114,55 @@ export function opa_b_indexof_n(s: usize, sub: usize): usize {
   return r;
 }
 
+/**
+ * Go's strings.ToLower/ToUpper: each code point maps to one code point (simple case mapping),
+ * so "ß" stays "ß" in upper case where JavaScript's full mapping would give "SS".
+ */
+function mapCase(s: usize, upper: bool): usize {
+  const p = strPtr(s);
+  const n = strLen(s);
+  const end = p + <usize>n;
+  const out = new Buf(n + 8);
+  let i: u32 = 0;
+  while (i < n) {
+    const c = <u32>load<u8>(p + <usize>i);
+    if (c < 0x80) {
+      if (upper && c >= 97 && c <= 122) out.byte(c - 32);
+      else if (!upper && c >= 65 && c <= 90) out.byte(c + 32);
+      else out.byte(c);
+      i++;
+      continue;
+    }
+    const cp = decodeRune(p + <usize>i, end);
+    const size = RUNE_SIZE;
+    if (cp == 0xfffd && size == 1) {
+      out.bytes(p + <usize>i, 1);
+      i++;
+      continue;
+    }
+    let mapped = cp;
+    if (!upper && cp == 0x130) mapped = 0x69; // İ -> i (Go's simple mapping)
+    else {
+      const one = String.fromCodePoint(<i32>cp);
+      const m = upper ? one.toUpperCase() : one.toLowerCase();
+      const first = <u32>m.codePointAt(0);
+      // keep the code point when the full mapping is not a single code point
+      if (m.length == (first >= 0x10000 ? 2 : 1)) mapped = first;
+    }
+    out.utf8(String.fromCodePoint(<i32>mapped));
+    i += size;
+  }
+  return mkStringRef(out.ptr, out.len);
+}
+
 export function opa_b_lower(s: usize): usize {
   if (!isStr(s)) return setError("lower: operand must be a string");
-  return mkStringFromAS(strToAS(s).toLowerCase());
+  return mapCase(s, false);
 }
 
 export function opa_b_upper(s: usize): usize {
   if (!isStr(s)) return setError("upper: operand must be a string");
-  return mkStringFromAS(strToAS(s).toUpperCase());
+  return mapCase(s, true);
 }
 
 function replaceAll(s: usize, old: usize, nw: usize): usize {
