@@ -5,6 +5,7 @@ import { crypto } from "./crypto.js";
 import { encoding } from "./encoding.js";
 import { graphql } from "./graphql.js";
 import { internalBuiltins } from "./internal.js";
+import { jsonPatch } from "./json-patch.js";
 import { jwtBuiltins } from "./jwt.js";
 import { net } from "./net.js";
 import { object } from "./object.js";
@@ -29,6 +30,7 @@ const FAMILIES: BuiltinFamily[] = [
   regex,
   graphql,
   x509Builtins,
+  jsonPatch,
 ];
 
 export interface HostBuiltinOptions extends RegistryOptions {

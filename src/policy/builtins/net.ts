@@ -20,6 +20,7 @@ function merge(list: unknown): string[] {
     if (typeof x !== "string") typeFail(1, "array or set of strings", x);
     const p = prefixOrHost(x as string);
     if (!p) fail(`IP address ${JSON.stringify(x)} is invalid`);
+    if (p?.v6 && !(x as string).includes("/")) fail("IPv6 invalid: needs prefix length");
     prefixes.push(p as Prefix);
   }
   const out: string[] = [];

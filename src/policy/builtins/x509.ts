@@ -179,7 +179,23 @@ function verifyChain(ders: Buffer[]): boolean {
   return true;
 }
 
+function privateKeys(text: string): unknown[] {
+  if (text.trim() === "") return [];
+  const pem = text.includes("-----BEGIN") ? text : Buffer.from(text, "base64").toString("utf8");
+  const out: unknown[] = [];
+  for (const m of pem.matchAll(PEM_BLOCK)) {
+    if (!/PRIVATE KEY$/.test(m[1] ?? "")) continue;
+    try {
+      out.push(createPrivateKey(m[0]).export({ format: "jwk" }));
+    } catch (e) {
+      fail(`failed to parse private key: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
 export const x509Builtins: BuiltinFamily = {
+  "crypto.parse_private_keys": (s) => privateKeys(str(s, 1)),
   "crypto.x509.parse_certificates": (s) => derBlocks(str(s, 1), /CERTIFICATE$/).map(certificateJson),
   "crypto.x509.parse_and_verify_certificates": (s) => {
     // OPA: the first certificate is the trust anchor, the last the leaf; the result is leaf first.
