@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import type { AuditRecord } from "../audit/record.js";
 import { type DemoRow, executeScenarios, readAuditFile } from "./execute.js";
 import { DEMO_SCENARIOS, type Scenario } from "./scenarios.js";
-import { startDemoService } from "./service.js";
+import { DemoStartError, startDemoService } from "./service.js";
 import { renderAuditLine, renderTable } from "./table.js";
 
 export interface DemoIo {
@@ -121,7 +121,14 @@ export async function runDemo(argv: string[], io?: DemoIo): Promise<number> {
   const pkiDir = args.pkiDir ?? join(workDir, "demo-pki");
   try {
     out(`wimse-authz demo: service on built-in defaults, demo PKI in ${pkiDir}\n`);
-    const report = await runDemoScenarios({ pkiDir, workDir, log: (l) => err(`wimse-authz: ${l}\n`) });
+    let report: DemoReport;
+    try {
+      report = await runDemoScenarios({ pkiDir, workDir, log: (l) => err(`wimse-authz: ${l}\n`) });
+    } catch (e) {
+      if (!(e instanceof DemoStartError)) throw e;
+      err(`demo: the service could not start (${e.code}): ${e.message}\n`);
+      return 1;
+    }
     const header = [
       "#",
       "scenario",

@@ -153,6 +153,33 @@ describe("local demo: judging and command line", () => {
     ).toEqual([]);
   });
 
+  it("a scenario whose expectation the service does not meet makes the run not ok", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wimse-demo-mismatch-"));
+    try {
+      const wrong = {
+        ...DEMO_SCENARIOS[0],
+        expect: { decision: "deny" as const, reasonCode: "policy_denied", httpStatus: 403 },
+      };
+      const r = await runDemoScenarios({ pkiDir: join(dir, "demo-pki"), workDir: dir, scenarios: [wrong] });
+      expect(r.ok).toBe(false);
+      expect(r.rows[0].mismatches).toContain("decision allow, expected deny");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("the command prints the table and one audit line per call, and exits 0", async () => {
+    const outParts: string[] = [];
+    const code = await runDemo([], { out: (t) => outParts.push(t), err: () => {} });
+    const out = outParts.join("");
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/^#\s+scenario\s+transport peer\s+identity\s+via proxy/m);
+    for (const s of DEMO_SCENARIOS) expect(out).toContain(s.title);
+    expect(out).toContain(`audit lines (${DEMO_SCENARIOS.length}, one per Check)`);
+    expect(out.match(/request_id=demo-\d\d/g)).toHaveLength(DEMO_SCENARIOS.length);
+    expect(out).toContain(`all ${DEMO_SCENARIOS.length} calls got the expected decision`);
+  }, 120_000);
+
   it("--help prints usage and exits 0; an unknown option exits 2", async () => {
     const outParts: string[] = [];
     const errParts: string[] = [];
