@@ -80,10 +80,17 @@ export async function runDemoScenarios(opts: {
   pkiDir: string;
   workDir: string;
   scenarios?: readonly Scenario[];
+  /** Default: the policies/ folder shipped with the package. */
+  policyDir?: string;
   log?: (line: string) => void;
 }): Promise<DemoReport> {
   const auditFile = join(opts.workDir, "audit.jsonl");
-  const service = await startDemoService({ pkiDir: opts.pkiDir, auditFile, log: opts.log ?? (() => {}) });
+  const service = await startDemoService({
+    pkiDir: opts.pkiDir,
+    auditFile,
+    policyDir: opts.policyDir,
+    log: opts.log ?? (() => {}),
+  });
   let rows: DemoRow[];
   try {
     rows = await executeScenarios({

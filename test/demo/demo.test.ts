@@ -4,7 +4,7 @@
  * Asserts the decisions and reasons the service actually returned (read back from its audit
  * lines), not the demo's own expectation table.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -163,6 +163,19 @@ describe("local demo: judging and command line", () => {
       const r = await runDemoScenarios({ pkiDir: join(dir, "demo-pki"), workDir: dir, scenarios: [wrong] });
       expect(r.ok).toBe(false);
       expect(r.rows[0].mismatches).toContain("decision allow, expected deny");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("a policy that does not compile stops the demo with policy_not_ready (no calls made)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wimse-demo-badpolicy-"));
+    try {
+      mkdirSync(join(dir, "policy", "envoy"), { recursive: true });
+      writeFileSync(join(dir, "policy", "envoy", "authz.rego"), "package envoy.authz\n\nallow := {\n");
+      await expect(
+        runDemoScenarios({ pkiDir: join(dir, "demo-pki"), workDir: dir, policyDir: join(dir, "policy") }),
+      ).rejects.toMatchObject({ code: "policy_not_ready" });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
