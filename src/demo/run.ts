@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { AuditRecord } from "../audit/record.js";
+import { DemoPkiExistsError } from "../pki/write.js";
 import { type DemoRow, executeScenarios, readAuditFile } from "./execute.js";
 import { DEMO_SCENARIOS, type Scenario } from "./scenarios.js";
 import { DemoStartError, startDemoService } from "./service.js";
@@ -108,6 +109,12 @@ export async function runDemoScenarios(opts: {
 }
 
 export async function runDemo(argv: string[], io?: DemoIo): Promise<number> {
+  if (!io) {
+    // `npm run demo | head` closes the pipe early: stop writing instead of crashing on EPIPE.
+    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+    });
+  }
   const out = io?.out ?? ((t: string) => process.stdout.write(t));
   const err = io?.err ?? ((t: string) => process.stderr.write(t));
   let args: DemoArgs;
@@ -132,7 +139,7 @@ export async function runDemo(argv: string[], io?: DemoIo): Promise<number> {
     try {
       report = await runDemoScenarios({ pkiDir, workDir, log: (l) => err(`wimse-authz: ${l}\n`) });
     } catch (e) {
-      if (!(e instanceof DemoStartError)) throw e;
+      if (!(e instanceof DemoStartError || e instanceof DemoPkiExistsError)) throw e;
       err(`demo: the service could not start (${e.code}): ${e.message}\n`);
       return 1;
     }
