@@ -65,6 +65,8 @@ function indentJson(v: unknown, prefix: string, indent: string): string {
     .join("\n");
 }
 
+const randCache = new Map<string, number>();
+
 export const encoding: BuiltinFamily = {
   "hex.encode": (s) => Buffer.from(str(s, 1), "utf8").toString("hex"),
   "hex.decode": (s) => {
@@ -116,11 +118,19 @@ export const encoding: BuiltinFamily = {
     return indentJson(v, (o.prefix as string | undefined) ?? "", (o.indent as string | undefined) ?? "\t");
   },
   "rand.intn": (s, n) => {
-    str(s, 1);
+    const key = str(s, 1);
     const max = arr([n], 2)[0];
     if (typeof max !== "number" || !Number.isInteger(max)) typeFail(2, "number", n);
     if (max === 0) return 0;
-    return Math.floor(Math.random() * Math.abs(max));
+    // OPA: the same (key, n) yields the same value within one evaluation.
+    const k = `${key}\u0000${max}`;
+    let v = randCache.get(k);
+    if (v === undefined) {
+      v = Math.floor(Math.random() * Math.abs(max as number));
+      if (randCache.size === 0) setImmediate(() => randCache.clear());
+      randCache.set(k, v);
+    }
+    return v;
   },
   "opa.runtime": () => ({ env: {}, version: "wimse-authz", commit: "", config: {} }),
 };
