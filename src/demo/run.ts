@@ -24,10 +24,12 @@ export interface DemoReport {
   rows: DemoRow[];
   /** Every audit line the service wrote during the demo. */
   audit: AuditRecord[];
+  /** Demo workload name -> its full identifier. */
+  identities: Record<string, string>;
   ok: boolean;
 }
 
-const USAGE = `usage: wimse-authz demo [--pki-dir DIR] [--raw-audit]
+const USAGE = `usage: wimse-authz demo [--pki-dir DIR] [--wide] [--raw-audit]
 
 Starts the service in-process on built-in defaults (loopback, ephemeral ports), performs real mTLS
 calls as demo workloads through an emulated Envoy sidecar and the XFCC middlebox, and prints the
@@ -35,22 +37,25 @@ decisions and the audit lines. Needs no Docker and does not touch a running serv
 
   --pki-dir DIR   use the demo PKI in DIR (generated there if DIR has no manifest.json);
                   default: a fresh demo PKI in a temporary folder, removed afterwards
+  --wide          full identifiers in the table (default: demo workload names, with a legend)
   --raw-audit     print the audit lines as the service writes them (JSON), not reformatted`;
 
 interface DemoArgs {
   help: boolean;
   pkiDir?: string;
   rawAudit: boolean;
+  wide: boolean;
 }
 
 class DemoUsageError extends Error {}
 
 function parseArgs(argv: string[]): DemoArgs {
-  const args: DemoArgs = { help: false, rawAudit: false };
+  const args: DemoArgs = { help: false, rawAudit: false, wide: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") args.help = true;
     else if (a === "--raw-audit") args.rawAudit = true;
+    else if (a === "--wide") args.wide = true;
     else if (a === "--pki-dir") {
       const v = argv[++i];
       if (v === undefined || v === "") throw new DemoUsageError("--pki-dir needs a folder");
@@ -60,14 +65,21 @@ function parseArgs(argv: string[]): DemoArgs {
   return args;
 }
 
-function row(r: DemoRow): string[] {
+/** Shows a demo workload's identifier by its name (the legend maps names to full identifiers). */
+type Label = (id: string) => string;
+
+function row(r: DemoRow, label: Label): string[] {
   const a = r.audit;
   return [
     String(r.index),
     r.scenario.title,
-    r.transportPeer || "(no client cert)",
-    a?.source_id || "-",
-    a?.proxy_id || "-",
+    r.transportPeer === ""
+      ? "(no client cert)"
+      : "impostor" in r.scenario.caller
+        ? `"${label(r.transportPeer)}" (self-signed)`
+        : label(r.transportPeer),
+    a?.source_id ? label(a.source_id) : "-",
+    a?.proxy_id ? label(a.proxy_id) : "-",
     `${r.scenario.method} ${r.scenario.path}`,
     a ? a.decision.toUpperCase() : "?",
     r.httpStatus === 0 ? "failed" : String(r.httpStatus),
@@ -105,7 +117,10 @@ export async function runDemoScenarios(opts: {
     await service.stop();
   }
   const audit = await readAuditFile(auditFile);
-  return { rows, audit, ok: rows.every((r) => r.mismatches.length === 0) };
+  const identities = Object.fromEntries(
+    Object.entries(service.manifest.workloads).map(([n, w]) => [n, w.id]),
+  );
+  return { rows, audit, identities, ok: rows.every((r) => r.mismatches.length === 0) };
 }
 
 export async function runDemo(argv: string[], io?: DemoIo): Promise<number> {
@@ -155,7 +170,22 @@ export async function runDemo(argv: string[], io?: DemoIo): Promise<number> {
       "reason",
       "ok",
     ];
-    out(`\n${renderTable(header, report.rows.map(row))}\n`);
+    const names = new Map(Object.entries(report.identities).map(([n, id]) => [id, n]));
+    const label: Label = args.wide ? (id) => id : (id) => names.get(id) ?? id;
+    if (!args.wide) {
+      const used = new Set(
+        report.rows.flatMap((r) => [r.transportPeer, r.audit?.source_id, r.audit?.proxy_id]),
+      );
+      out("\nidentities (full identifiers, compared whole by the policy):\n");
+      for (const [n, id] of Object.entries(report.identities))
+        if (used.has(id)) out(`  ${n.padEnd(10)} ${id}\n`);
+    }
+    out(
+      `\n${renderTable(
+        header,
+        report.rows.map((r) => row(r, label)),
+      )}\n`,
+    );
     out(`\naudit lines (${report.audit.length}, one per Check):\n`);
     for (const a of report.audit) out(`${args.rawAudit ? JSON.stringify(a) : renderAuditLine(a)}\n`);
     const bad = report.rows.filter((r) => r.mismatches.length > 0);

@@ -188,6 +188,9 @@ describe("local demo: judging and command line", () => {
     expect(code, out).toBe(0);
     expect(out).toMatch(/^#\s+scenario\s+transport peer\s+identity\s+via proxy/m);
     for (const s of DEMO_SCENARIOS) expect(out).toContain(s.title);
+    expect(out, "the legend maps table names to full identifiers").toMatch(
+      new RegExp(`^  frontend +${FRONTEND.replace(/[./]/g, "\\$&")}$`, "m"),
+    );
     expect(out).toContain(`audit lines (${DEMO_SCENARIOS.length}, one per Check)`);
     expect(out.match(/request_id=demo-\d\d/g)).toHaveLength(DEMO_SCENARIOS.length);
     expect(out).toContain(`all ${DEMO_SCENARIOS.length} calls got the expected decision`);
