@@ -9,65 +9,29 @@ import type { CheckedProgram, Module, SourceFile } from "./ast/types.js";
 import { RegoCompileError } from "./errors.js";
 import type { CompileOptions, CompileResult } from "./index.js";
 import type { Block, Policy } from "./ir/types.js";
+import { checkModules } from "./check/index.js";
+import { planPolicy } from "./plan/index.js";
+import { parseModule } from "./syntax/index.js";
+import { generateWasm, nativeBuiltins } from "./wasm/index.js";
 
 export type { CompileOptions, CompileResult } from "./index.js";
 
-/** The four stages, as documented in src/rego/index.ts. */
+/** The four stages, as documented in src/rego/index.ts (injectable for the wiring tests). */
 export interface RegoStages {
   parseModule(file: SourceFile): Module;
   checkModules(modules: Module[]): CheckedProgram;
   planPolicy(program: CheckedProgram, entrypoints: string[]): Policy;
-  generateWasm(policy: Policy): Uint8Array;
+  generateWasm(policy: Policy, options?: { strictBuiltinErrors?: boolean }): Uint8Array;
   nativeBuiltins(): Iterable<string>;
 }
 
-/**
- * Stage modules are loaded by computed specifier so that this file builds while a stage is still
- * being written; a missing stage makes compileRego throw a RegoCompileError naming it.
- */
-async function loadStages(): Promise<RegoStages> {
-  const missing: string[] = [];
-  const load = async (name: string): Promise<Record<string, unknown>> => {
-    const spec = `./${name}/index.js`;
-    try {
-      return (await import(spec)) as Record<string, unknown>;
-    } catch (e) {
-      missing.push(`${name} (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
-      return {};
-    }
-  };
-  const [syntax, check, plan, wasm] = await Promise.all([
-    load("syntax"),
-    load("check"),
-    load("plan"),
-    load("wasm"),
-  ]);
-  const fn = <F>(mod: Record<string, unknown>, stage: string, name: string): F => {
-    const f = mod[name];
-    if (typeof f === "function") return f as F;
-    return ((..._args: unknown[]) => {
-      throw compileError(
-        "<compiler>",
-        `compiler stage ${stage}.${name} is not available: ${missing.join("; ")}`,
-      );
-    }) as F;
-  };
-  return {
-    parseModule: fn(syntax, "syntax", "parseModule"),
-    checkModules: fn(check, "check", "checkModules"),
-    planPolicy: fn(plan, "plan", "planPolicy"),
-    generateWasm: fn(wasm, "wasm", "generateWasm"),
-    nativeBuiltins: fn(wasm, "wasm", "nativeBuiltins"),
-  };
-}
-
-const stages: RegoStages = await loadStages();
+const stages: RegoStages = { parseModule, checkModules, planPolicy, generateWasm, nativeBuiltins };
 
 export function compileRego(files: SourceFile[], opts: CompileOptions): CompileResult {
   return compileWith(stages, files, opts);
 }
 
-/** The wiring, with the stages injectable (tests, and the period before every stage has landed). */
+/** The wiring, with the stages injectable (tests). */
 export function compileWith(s: RegoStages, files: SourceFile[], opts: CompileOptions): CompileResult {
   validateEntrypoints(opts.entrypoints);
   const modules: Module[] = [];
@@ -84,7 +48,9 @@ export function compileWith(s: RegoStages, files: SourceFile[], opts: CompileOpt
   const firstFile = files[0]?.path ?? "<input>";
   const program: CheckedProgram = guard(firstFile, "check", () => s.checkModules(modules));
   const policy: Policy = guard(firstFile, "plan", () => s.planPolicy(program, opts.entrypoints));
-  const wasm = guard(firstFile, "wasm", () => s.generateWasm(policy));
+  const wasm = guard(firstFile, "wasm", () =>
+    s.generateWasm(policy, { strictBuiltinErrors: opts.strictBuiltinErrors === true }),
+  );
   const entrypoints: Record<string, number> = {};
   policy.plans.forEach((plan, i) => {
     entrypoints[plan.name] = i;

@@ -13,6 +13,12 @@ export type { Policy } from "./ir/types.js";
 export interface CompileOptions {
   /** Entrypoints as slash paths, e.g. ["envoy/authz/allow"]. */
   entrypoints: string[];
+  /**
+   * OPA's default (false): a builtin error makes its expression undefined. true: a builtin error
+   * aborts evaluation with its reason (OPA's strict-builtin-errors mode), so that `not f(x)` can
+   * never turn an error into success.
+   */
+  strictBuiltinErrors?: boolean;
 }
 
 export interface CompileResult {

@@ -257,7 +257,7 @@ async function runCase(tc: ConformanceCase): Promise<{ status: Status; reason: s
 
   let compiled: { wasm: Uint8Array; entrypoints: Record<string, number> };
   try {
-    compiled = compileRego(files, { entrypoints });
+    compiled = compileRego(files, { entrypoints, strictBuiltinErrors: tc.strict_error === true });
   } catch (e) {
     if (e instanceof RegoCompileError) {
       if (wantCode.startsWith("rego_") && e.errors.some((x) => x.code === wantCode)) {

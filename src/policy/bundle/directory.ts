@@ -72,7 +72,9 @@ export function compileTree(tree: SourceTree, entrypoints: string[]): PolicyBund
   try {
     compiled = compileRego(
       tree.rego.map((f) => ({ path: f.relPath, text: f.text })),
-      { entrypoints },
+      // Strict like the engine's host builtins: a builtin error aborts (and denies) instead of
+      // making its expression undefined, so `not f(x)` can never turn an error into an allow.
+      { entrypoints, strictBuiltinErrors: true },
     );
   } catch (e) {
     if (e instanceof RegoCompileError) throw new PolicyError("policy_compile_error", e.message);
