@@ -4,8 +4,8 @@
  * downstream TLS context would), and the peer's leaf encoded exactly as Envoy puts it in
  * attributes.source.certificate (PEM of the leaf only, URL-encoded) and source.principal.
  */
-import { X509Certificate } from "node:crypto";
 import { connect, createServer, type TLSSocket } from "node:tls";
+import { derToPem, envoyPrincipal, envoyUrlEncodePem } from "../../../src/demo/envoy-encoding.js";
 
 export interface PeerView {
   /** attributes.source.certificate */
@@ -16,27 +16,7 @@ export interface PeerView {
   pem: string;
 }
 
-/**
- * Envoy's URL encoding of the PEM leaf (Ssl::ConnectionInfo::urlEncodedPemEncodedPeerCertificate):
- * newline, space, "+", "/" and "=" are percent-encoded; base64 letters and dashes stay.
- */
-export function envoyUrlEncodePem(pem: string): string {
-  return pem.replace(/[\n +/=]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
-}
-
-export function derToPem(der: Buffer): string {
-  const b64 = der.toString("base64").replace(/.{64}/g, "$&\n");
-  return `-----BEGIN CERTIFICATE-----\n${b64}${b64.endsWith("\n") ? "" : "\n"}-----END CERTIFICATE-----\n`;
-}
-
-function principalOf(x: X509Certificate): string {
-  const san = x.subjectAltName ?? "";
-  const uri = /(?:^|, )URI:([^,]+)/.exec(san);
-  if (uri) return uri[1];
-  const dns = /(?:^|, )DNS:([^,]+)/.exec(san);
-  if (dns) return dns[1];
-  return x.subject;
-}
+export { derToPem, envoyUrlEncodePem } from "../../../src/demo/envoy-encoding.js";
 
 export interface EnvoyListener {
   port: number;
@@ -76,7 +56,7 @@ export async function startEnvoyListener(opts: {
           const pem = derToPem(peer.raw);
           resolve({
             certificate: envoyUrlEncodePem(pem),
-            principal: principalOf(new X509Certificate(peer.raw)),
+            principal: envoyPrincipal(peer.raw),
             pem,
           });
         };
