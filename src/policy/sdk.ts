@@ -2,8 +2,6 @@
  * The one place that touches @open-policy-agent/opa-wasm: load a module with our host builtins
  * and evaluate it. Everything else in src/policy goes through this file.
  */
-import { createRequire } from "node:module";
-import path from "node:path";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 
 export type HostBuiltin = (...args: unknown[]) => unknown;
@@ -16,27 +14,16 @@ export interface WasmPolicy {
   setData(data: ArrayBuffer): void;
 }
 
-/**
- * The SDK consults its own small table (sprintf via sprintf-js, regex.split, yaml.*,
- * json.is_valid) BEFORE the host's customBuiltins, and those differ from OPA's semantics
- * (sprintf-js is not Go's fmt). We empty that table once, in memory, so that our host builtins
- * (src/policy/builtins) are the only ones used. The package's files are not modified.
+/*
+ * The SDK is used unmodified. It consults its own small builtin table (sprintf, regex.split,
+ * json.is_valid, yaml.*) before the host's customBuiltins; our modules implement sprintf,
+ * regex.split and json.is_valid natively, so only yaml.* reaches the SDK's own implementation.
  */
-let sdkTableCleared = false;
-function clearSdkBuiltinTable(): void {
-  if (sdkTableCleared) return;
-  const require = createRequire(import.meta.url);
-  const entry = require.resolve("@open-policy-agent/opa-wasm");
-  const table = require(path.join(path.dirname(entry), "builtins", "index.js")) as Record<string, unknown>;
-  for (const key of Object.keys(table)) delete table[key];
-  sdkTableCleared = true;
-}
 
 /** Wasm memory: the SDK's default initial size; grows on demand. */
 const MEMORY = { initial: 5 } as const;
 
 export async function instantiate(wasm: Uint8Array, builtins: HostBuiltins): Promise<WasmPolicy> {
-  clearSdkBuiltinTable();
   const policy = await loadPolicy(wasm as Uint8Array<ArrayBuffer>, { ...MEMORY }, builtins);
   return policy as unknown as WasmPolicy;
 }
