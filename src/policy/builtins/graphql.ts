@@ -1,12 +1,19 @@
 /**
- * graphql.schema_is_valid and graphql.is_valid with the graphql package (string inputs).
- * The AST-returning builtins (parse, parse_query, parse_schema, parse_and_verify) need gqlparser's
- * JSON AST shape and are not provided; a policy using them is rejected at load.
+ * GraphQL builtins with the graphql package. graphql.schema_is_valid and graphql.is_valid take
+ * strings; parse_query, parse and parse_and_verify return the query AST in gqlparser's JSON shape
+ * (what OPA returns), converted from graphql-js's AST. Schema ASTs (parse_schema, and object
+ * operands to is_valid / schema_is_valid) are not provided.
  */
 import {
+  type ArgumentNode,
   type DefinitionNode,
+  type DirectiveNode,
   type DocumentNode,
   GraphQLError,
+  type SelectionNode,
+  type TypeNode,
+  type ValueNode,
+  type VariableDefinitionNode,
   type GraphQLSchema,
   Kind,
   buildASTSchema,
@@ -14,7 +21,7 @@ import {
   validate,
   validateSchema,
 } from "graphql";
-import { str } from "./args.js";
+import { type Json, type JsonObject, str } from "./args.js";
 import { fail } from "./errors.js";
 import type { BuiltinFamily } from "./registry.js";
 
@@ -72,7 +79,154 @@ function isValid(query: string, schemaText: string): boolean {
   }
 }
 
+/** gqlparser's ast.ValueKind numbering. */
+const VALUE_KIND: Record<ValueNode["kind"], number> = {
+  [Kind.VARIABLE]: 0,
+  [Kind.INT]: 1,
+  [Kind.FLOAT]: 2,
+  [Kind.STRING]: 3,
+  [Kind.BOOLEAN]: 5,
+  [Kind.NULL]: 6,
+  [Kind.ENUM]: 7,
+  [Kind.LIST]: 8,
+  [Kind.OBJECT]: 9,
+};
+
+function valueJson(v: ValueNode): JsonObject {
+  const out: JsonObject = { ExpectedTypeHasDefault: false, Kind: VALUE_KIND[v.kind], Raw: "" };
+  switch (v.kind) {
+    case Kind.VARIABLE:
+      out.Raw = v.name.value;
+      break;
+    case Kind.STRING:
+      out.Raw = v.value;
+      if (v.block) out.Kind = 4;
+      break;
+    case Kind.INT:
+    case Kind.FLOAT:
+    case Kind.ENUM:
+      out.Raw = v.value;
+      break;
+    case Kind.BOOLEAN:
+      out.Raw = v.value ? "true" : "false";
+      break;
+    case Kind.NULL:
+      out.Raw = "null";
+      break;
+    case Kind.LIST:
+      if (v.values.length > 0) out.Children = v.values.map((c) => ({ Name: "", Value: valueJson(c) }));
+      break;
+    case Kind.OBJECT:
+      if (v.fields.length > 0)
+        out.Children = v.fields.map((f) => ({ Name: f.name.value, Value: valueJson(f.value) }));
+      break;
+  }
+  return out;
+}
+
+function typeJson(t: TypeNode): JsonObject {
+  if (t.kind === Kind.NON_NULL_TYPE) return { ...typeJson(t.type), NonNull: true };
+  if (t.kind === Kind.LIST_TYPE) return { Elem: typeJson(t.type), NamedType: "", NonNull: false };
+  return { NamedType: t.name.value, NonNull: false };
+}
+
+/** Sets key to value only when the list is non-empty (Go's omitempty). */
+function putList(out: JsonObject, key: string, value: Json[]): void {
+  if (value.length > 0) out[key] = value;
+}
+
+function argumentsJson(args: readonly ArgumentNode[] | undefined): Json[] {
+  return (args ?? []).map((a) => ({ Name: a.name.value, Value: valueJson(a.value) }));
+}
+
+function directivesJson(ds: readonly DirectiveNode[] | undefined): Json[] {
+  return (ds ?? []).map((d) => {
+    const out: JsonObject = { Location: "", Name: d.name.value };
+    putList(out, "Arguments", argumentsJson(d.arguments));
+    return out;
+  });
+}
+
+function selectionJson(s: SelectionNode): JsonObject {
+  const out: JsonObject = {};
+  if (s.kind === Kind.FIELD) {
+    out.Alias = s.alias?.value ?? s.name.value;
+    out.Name = s.name.value;
+    putList(out, "Arguments", argumentsJson(s.arguments));
+  } else if (s.kind === Kind.FRAGMENT_SPREAD) {
+    out.Name = s.name.value;
+  } else {
+    out.TypeCondition = s.typeCondition?.name.value ?? "";
+  }
+  putList(out, "Directives", directivesJson(s.directives));
+  if (s.kind !== Kind.FRAGMENT_SPREAD)
+    putList(out, "SelectionSet", (s.selectionSet?.selections ?? []).map(selectionJson));
+  return out;
+}
+
+function variablesJson(vs: readonly VariableDefinitionNode[] | undefined): Json[] {
+  return (vs ?? []).map((v) => {
+    const out: JsonObject = { Type: typeJson(v.type), Used: false, Variable: v.variable.name.value };
+    if (v.defaultValue) out.DefaultValue = valueJson(v.defaultValue);
+    putList(out, "Directives", directivesJson(v.directives));
+    return out;
+  });
+}
+
+/** A query document in gqlparser's QueryDocument JSON shape (positions left out, as OPA does). */
+export function queryDocumentJson(doc: DocumentNode): JsonObject {
+  const operations: Json[] = [];
+  const fragments: Json[] = [];
+  for (const d of doc.definitions) {
+    if (d.kind === Kind.OPERATION_DEFINITION) {
+      const op: JsonObject = { Name: d.name?.value ?? "", Operation: d.operation };
+      putList(op, "VariableDefinitions", variablesJson(d.variableDefinitions));
+      putList(op, "Directives", directivesJson(d.directives));
+      putList(op, "SelectionSet", d.selectionSet.selections.map(selectionJson));
+      operations.push(op);
+    } else if (d.kind === Kind.FRAGMENT_DEFINITION) {
+      const f: JsonObject = { Name: d.name.value, TypeCondition: d.typeCondition.name.value };
+      putList(f, "VariableDefinition", variablesJson(d.variableDefinitions));
+      putList(f, "Directives", directivesJson(d.directives));
+      putList(f, "SelectionSet", d.selectionSet.selections.map(selectionJson));
+      fragments.push(f);
+    } else {
+      fail(`unexpected ${d.kind} in a GraphQL query`);
+    }
+  }
+  const out: JsonObject = {};
+  putList(out, "Operations", operations);
+  putList(out, "Fragments", fragments);
+  return out;
+}
+
+function parseQueryText(query: string): DocumentNode {
+  if (query.length > MAX_TEXT) fail("GraphQL query too large");
+  try {
+    return parse(query, { noLocation: false, allowLegacyFragmentVariables: true });
+  } catch (e) {
+    if (e instanceof GraphQLError) fail(`${e.message} in GraphQL string`);
+    throw e;
+  }
+}
+
+function parseQuery(query: string): JsonObject {
+  return queryDocumentJson(parseQueryText(query));
+}
+
+/** Parses and validates query against schema; throws with the first problem. */
+function parseAndValidate(query: string, schemaText: string): JsonObject {
+  const doc = parseQueryText(query);
+  const schema = schemaOf(schemaText);
+  if (!schema) fail("invalid GraphQL schema");
+  const errors = validate(schema, doc);
+  const first = errors[0];
+  if (first) fail(`${first.message} in GraphQL string`);
+  return queryDocumentJson(doc);
+}
+
 export const graphql: BuiltinFamily = {
   "graphql.schema_is_valid": (s) => schemaOf(str(s, 1)) !== undefined,
   "graphql.is_valid": (q, s) => isValid(str(q, 1), str(s, 2)),
+  "graphql.parse_query": (q) => parseQuery(str(q, 1)),
 };
