@@ -1,0 +1,123 @@
+/**
+ * The two servers under test, each in its own child process (the load generator gets its own
+ * process, as Envoy would be): "baseline", a no-op Authorization/Check server from the same
+ * generated code answering OK at once, and "ours", the real service (startService) with the
+ * default policy, the bench trust files and audit lines written to a file.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { loadConfig } from "../src/config/load.js";
+import type { TrustDomainEntry } from "../src/config/types.js";
+import { AuthorizationService, type CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { createIdentityRuntime } from "../src/server/runtime/identity.js";
+import { createPolicyRuntime } from "../src/server/runtime/policy.js";
+import { startService } from "../src/server/service.js";
+
+export type ServerKind = "baseline" | "ours";
+
+export interface ServerSetup {
+  trustDomains: TrustDomainEntry[];
+  trustedProxies: string[];
+  policyDir: string;
+  auditFile: string;
+}
+
+interface ReadyMessage {
+  address: string;
+}
+
+/** Child side: starts the server, reports its address to the parent, runs until disconnected. */
+export async function serveChild(kind: ServerKind, setupFile: string): Promise<void> {
+  const address = kind === "baseline" ? await startBaseline() : await startOurs(setupFile);
+  process.send?.({ address } satisfies ReadyMessage);
+  process.on("disconnect", () => process.exit(0));
+}
+
+const OK: CheckResponse = { status: { code: 0, message: "", details: [] }, okResponse: undefined };
+
+async function startBaseline(): Promise<string> {
+  const server = new Server();
+  server.addService(AuthorizationService, {
+    check(_call: unknown, callback: (err: null, res: CheckResponse) => void) {
+      callback(null, OK);
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  return `127.0.0.1:${port}`;
+}
+
+async function startOurs(setupFile: string): Promise<string> {
+  const setup = JSON.parse(readFileSync(setupFile, "utf8")) as ServerSetup;
+  const config = loadConfig({
+    env: {},
+    flags: [
+      ["--listen-address", "127.0.0.1:0"],
+      ["--metrics-address", "127.0.0.1:0"],
+      ["--policy-dir", setup.policyDir],
+      ["--audit-output", setup.auditFile],
+    ],
+  });
+  const log = (line: string) => process.stderr.write(`[ours] ${line}\n`);
+  const identity = createIdentityRuntime({
+    identity: config.identity,
+    trustDomains: setup.trustDomains,
+    trustedProxies: setup.trustedProxies,
+    log,
+  });
+  const loaded = await identity.reload?.();
+  if (loaded && !loaded.ok) throw new Error(`bench: trust files did not load: ${loaded.error}`);
+  const policy = await createPolicyRuntime(config.policy, log);
+  if (!policy.ready) throw new Error("bench: the default policy did not load");
+  const service = await startService(config, { identity, policy }, { log });
+  return service.grpcAddress;
+}
+
+export interface ServerProcess {
+  address: string;
+  child: ChildProcess;
+  /** Resident set size of the server process in bytes (from /proc; undefined elsewhere). */
+  rssBytes(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/** Parent side: forks `script --serve kind --setup file` and waits for its address. */
+export function spawnServer(script: string, kind: ServerKind, setupFile: string): Promise<ServerProcess> {
+  const child = fork(script, ["--serve", kind, "--setup", setupFile], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`bench: ${kind} server exited (${code}) before ready`));
+    child.once("exit", onExit);
+    child.once("message", (m: ReadyMessage) => {
+      child.off("exit", onExit);
+      resolve({
+        address: m.address,
+        child,
+        rssBytes: () => rssOf(child.pid),
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once("exit", () => done());
+            child.disconnect();
+          }),
+      });
+    });
+  });
+}
+
+function rssOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(join("/proc", String(pid), "status"), "utf8"));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
