@@ -12,12 +12,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { credentials, type ServiceError } from "@grpc/grpc-js";
-import { AuthorizationClient, type CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { credentials } from "@grpc/grpc-js";
+import { AuthorizationClient } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { checkCaller, closedLoop, openLoop } from "./load.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import { type BenchReport, formatTable, machine, ratiosAndTargets, type ServerResult } from "./report.js";
 import { type ServerKind, type ServerSetup, serveChild, spawnServer } from "./servers.js";
+import { verifyAnswers } from "./verify.js";
 import { type BenchRequest, buildWorkload } from "./workload.js";
 
 const script = fileURLToPath(import.meta.url);
@@ -126,28 +127,6 @@ async function measure(
   } finally {
     client.close();
     await server.stop();
-  }
-}
-
-/** Every request once: ours must allow exactly the expected ones, the baseline allows all. */
-async function verifyAnswers(
-  client: AuthorizationClient,
-  kind: ServerKind,
-  requests: BenchRequest[],
-): Promise<void> {
-  for (const [i, r] of requests.entries()) {
-    const res = await new Promise<CheckResponse>((ok, fail) =>
-      client.check(r.request, (err: ServiceError | null, v?: CheckResponse) =>
-        err || !v ? fail(err ?? new Error("no response")) : ok(v),
-      ),
-    );
-    const allowed = res.status?.code === 0;
-    const expected = kind === "baseline" ? true : r.expectAllowed;
-    if (allowed !== expected) {
-      throw new Error(
-        `bench: ${kind} answered request ${i} with status ${res.status?.code} (${res.deniedResponse?.body ?? ""}), expected ${expected ? "allow" : "deny"}`,
-      );
-    }
   }
 }
 

@@ -30,14 +30,21 @@ interface ReadyMessage {
 
 /** Child side: starts the server, reports its address to the parent, runs until disconnected. */
 export async function serveChild(kind: ServerKind, setupFile: string): Promise<void> {
-  const address = kind === "baseline" ? await startBaseline() : await startOurs(setupFile);
+  const setup = JSON.parse(readFileSync(setupFile, "utf8")) as ServerSetup;
+  const { address } = kind === "baseline" ? await startBaseline() : await startOurs(setup);
   process.send?.({ address } satisfies ReadyMessage);
   process.on("disconnect", () => process.exit(0));
 }
 
 const OK: CheckResponse = { status: { code: 0, message: "", details: [] }, okResponse: undefined };
 
-async function startBaseline(): Promise<string> {
+export interface StartedServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** The no-op baseline: same generated service definition, answers OK at once. */
+export async function startBaseline(): Promise<StartedServer> {
   const server = new Server();
   server.addService(AuthorizationService, {
     check(_call: unknown, callback: (err: null, res: CheckResponse) => void) {
@@ -49,11 +56,14 @@ async function startBaseline(): Promise<string> {
       err ? reject(err) : resolve(p),
     ),
   );
-  return `127.0.0.1:${port}`;
+  return {
+    address: `127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
 }
 
-async function startOurs(setupFile: string): Promise<string> {
-  const setup = JSON.parse(readFileSync(setupFile, "utf8")) as ServerSetup;
+/** Our service as deployed: startService with the identity and policy runtimes. */
+export async function startOurs(setup: ServerSetup): Promise<StartedServer> {
   const config = loadConfig({
     env: {},
     flags: [
@@ -75,7 +85,7 @@ async function startOurs(setupFile: string): Promise<string> {
   const policy = await createPolicyRuntime(config.policy, log);
   if (!policy.ready) throw new Error("bench: the default policy did not load");
   const service = await startService(config, { identity, policy }, { log });
-  return service.grpcAddress;
+  return { address: service.grpcAddress, stop: () => service.stop() };
 }
 
 export interface ServerProcess {

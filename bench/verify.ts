@@ -1,0 +1,27 @@
+/** Before measuring: each bench request once, checked against the answer it must get. */
+import type { ServiceError } from "@grpc/grpc-js";
+import type { AuthorizationClient, CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import type { ServerKind } from "./servers.js";
+import type { BenchRequest } from "./workload.js";
+
+/** Every request once: ours must allow exactly the expected ones, the baseline allows all. */
+export async function verifyAnswers(
+  client: AuthorizationClient,
+  kind: ServerKind,
+  requests: BenchRequest[],
+): Promise<void> {
+  for (const [i, r] of requests.entries()) {
+    const res = await new Promise<CheckResponse>((ok, fail) =>
+      client.check(r.request, (err: ServiceError | null, v?: CheckResponse) =>
+        err || !v ? fail(err ?? new Error("no response")) : ok(v),
+      ),
+    );
+    const allowed = res.status?.code === 0;
+    const expected = kind === "baseline" ? true : r.expectAllowed;
+    if (allowed !== expected) {
+      throw new Error(
+        `bench: ${kind} answered request ${i} with status ${res.status?.code} (${res.deniedResponse?.body ?? ""}), expected ${expected ? "allow" : "deny"}`,
+      );
+    }
+  }
+}
