@@ -7,7 +7,16 @@
 import {
   type ArgumentNode,
   type DefinitionNode,
+  type DirectiveDefinitionNode,
   type DirectiveNode,
+  type FieldDefinitionNode,
+  type InputValueDefinitionNode,
+  type SchemaDefinitionNode,
+  type SchemaExtensionNode,
+  type TypeDefinitionNode,
+  type TypeExtensionNode,
+  isTypeDefinitionNode,
+  isTypeExtensionNode,
   type DocumentNode,
   GraphQLError,
   type SelectionNode,
@@ -16,13 +25,16 @@ import {
   type VariableDefinitionNode,
   type GraphQLSchema,
   Kind,
+  Lexer,
+  Source,
+  TokenKind,
   buildASTSchema,
   parse,
   validate,
   validateSchema,
 } from "graphql";
 import { type Json, type JsonObject, str } from "./args.js";
-import { fail } from "./errors.js";
+import { BuiltinError, fail } from "./errors.js";
 import type { BuiltinFamily } from "./registry.js";
 
 const MAX_TEXT = 1 << 20;
@@ -173,6 +185,135 @@ function variablesJson(vs: readonly VariableDefinitionNode[] | undefined): Json[
   });
 }
 
+type Described = { description?: { value: string } | undefined };
+
+function descriptionOf(n: Described): string {
+  return n.description?.value ?? "";
+}
+
+function argumentDefsJson(args: readonly InputValueDefinitionNode[] | undefined): Json[] {
+  return (args ?? []).map((a) => {
+    const out: JsonObject = { Description: descriptionOf(a), Name: a.name.value, Type: typeJson(a.type) };
+    if (a.defaultValue) out.DefaultValue = valueJson(a.defaultValue);
+    putList(out, "Directives", directivesJson(a.directives));
+    return out;
+  });
+}
+
+function fieldDefsJson(fields: readonly FieldDefinitionNode[]): Json[] {
+  return fields.map((f) => {
+    const out: JsonObject = { Description: descriptionOf(f), Name: f.name.value, Type: typeJson(f.type) };
+    putList(out, "Arguments", argumentDefsJson(f.arguments));
+    putList(out, "Directives", directivesJson(f.directives));
+    return out;
+  });
+}
+
+/** gqlparser's ast.Definition for a type definition or extension. */
+function typeDefinitionJson(d: TypeDefinitionNode | TypeExtensionNode): JsonObject {
+  const out: JsonObject = {
+    BuiltIn: false,
+    Description: "description" in d ? descriptionOf(d) : "",
+    Kind: "",
+    Name: d.name.value,
+  };
+  putList(out, "Directives", directivesJson(d.directives));
+  switch (d.kind) {
+    case Kind.SCALAR_TYPE_DEFINITION:
+    case Kind.SCALAR_TYPE_EXTENSION:
+      out.Kind = "SCALAR";
+      break;
+    case Kind.OBJECT_TYPE_DEFINITION:
+    case Kind.OBJECT_TYPE_EXTENSION:
+    case Kind.INTERFACE_TYPE_DEFINITION:
+    case Kind.INTERFACE_TYPE_EXTENSION:
+      out.Kind = d.kind.startsWith("Object") ? "OBJECT" : "INTERFACE";
+      putList(
+        out,
+        "Interfaces",
+        (d.interfaces ?? []).map((i) => i.name.value),
+      );
+      putList(out, "Fields", fieldDefsJson(d.fields ?? []));
+      break;
+    case Kind.UNION_TYPE_DEFINITION:
+    case Kind.UNION_TYPE_EXTENSION:
+      out.Kind = "UNION";
+      putList(
+        out,
+        "Types",
+        (d.types ?? []).map((t) => t.name.value),
+      );
+      break;
+    case Kind.ENUM_TYPE_DEFINITION:
+    case Kind.ENUM_TYPE_EXTENSION:
+      out.Kind = "ENUM";
+      putList(
+        out,
+        "EnumValues",
+        (d.values ?? []).map((v) => {
+          const ev: JsonObject = { Description: descriptionOf(v), Name: v.name.value };
+          putList(ev, "Directives", directivesJson(v.directives));
+          return ev;
+        }),
+      );
+      break;
+    case Kind.INPUT_OBJECT_TYPE_DEFINITION:
+    case Kind.INPUT_OBJECT_TYPE_EXTENSION:
+      out.Kind = "INPUT_OBJECT";
+      putList(out, "Fields", argumentDefsJson(d.fields));
+      break;
+  }
+  return out;
+}
+
+function schemaDefinitionJson(d: SchemaDefinitionNode | SchemaExtensionNode): JsonObject {
+  const out: JsonObject = { Description: "description" in d ? descriptionOf(d) : "" };
+  putList(out, "Directives", directivesJson(d.directives));
+  putList(
+    out,
+    "OperationTypes",
+    (d.operationTypes ?? []).map((o) => ({ Operation: o.operation, Type: o.type.name.value })),
+  );
+  return out;
+}
+
+function directiveDefinitionJson(d: DirectiveDefinitionNode): JsonObject {
+  const out: JsonObject = {
+    Description: descriptionOf(d),
+    IsRepeatable: d.repeatable,
+    Name: d.name.value,
+  };
+  putList(out, "Arguments", argumentDefsJson(d.arguments));
+  putList(
+    out,
+    "Locations",
+    d.locations.map((l) => l.value),
+  );
+  return out;
+}
+
+/** A schema document in gqlparser's SchemaDocument JSON shape (empty parts left out, as OPA does). */
+export function schemaDocumentJson(doc: DocumentNode): JsonObject {
+  const parts: Record<string, Json[]> = {
+    Schema: [],
+    SchemaExtension: [],
+    Directives: [],
+    Definitions: [],
+    Extensions: [],
+  };
+  for (const d of doc.definitions) {
+    if (d.kind === Kind.SCHEMA_DEFINITION) parts.Schema?.push(schemaDefinitionJson(d));
+    else if (d.kind === Kind.SCHEMA_EXTENSION) parts.SchemaExtension?.push(schemaDefinitionJson(d));
+    else if (d.kind === Kind.DIRECTIVE_DEFINITION) parts.Directives?.push(directiveDefinitionJson(d));
+    else if (isTypeDefinitionNode(d)) parts.Definitions?.push(typeDefinitionJson(d));
+    else if (isTypeExtensionNode(d)) parts.Extensions?.push(typeDefinitionJson(d));
+    else fail(`unexpected ${d.kind} in a GraphQL schema`);
+  }
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(parts)) putList(out, k, v);
+  return out;
+}
+
 /** A query document in gqlparser's QueryDocument JSON shape (positions left out, as OPA does). */
 export function queryDocumentJson(doc: DocumentNode): JsonObject {
   const operations: Json[] = [];
@@ -200,8 +341,18 @@ export function queryDocumentJson(doc: DocumentNode): JsonObject {
   return out;
 }
 
+/** True when the text holds no GraphQL token (gqlparser accepts such a document as empty). */
+function isBlank(text: string): boolean {
+  try {
+    return new Lexer(new Source(text)).advance().kind === TokenKind.EOF;
+  } catch {
+    return false;
+  }
+}
+
 function parseQueryText(query: string): DocumentNode {
   if (query.length > MAX_TEXT) fail("GraphQL query too large");
+  if (isBlank(query)) return { kind: Kind.DOCUMENT, definitions: [] };
   try {
     return parse(query, { noLocation: false, allowLegacyFragmentVariables: true });
   } catch (e) {
@@ -215,18 +366,42 @@ function parseQuery(query: string): JsonObject {
 }
 
 /** Parses and validates query against schema; throws with the first problem. */
-function parseAndValidate(query: string, schemaText: string): JsonObject {
+function parseAndValidate(query: string, schemaText: string): [JsonObject, JsonObject] {
   const doc = parseQueryText(query);
+  const schemaDoc = parseSchemaText(schemaText);
   const schema = schemaOf(schemaText);
   if (!schema) fail("invalid GraphQL schema");
   const errors = validate(schema, doc);
   const first = errors[0];
   if (first) fail(`${first.message} in GraphQL string`);
-  return queryDocumentJson(doc);
+  return [queryDocumentJson(doc), schemaDocumentJson(schemaDoc)];
+}
+
+function parseSchemaText(text: string): DocumentNode {
+  if (text.length > MAX_TEXT) fail("GraphQL schema too large");
+  if (isBlank(text)) return { kind: Kind.DOCUMENT, definitions: [] };
+  try {
+    return parse(text, { noLocation: true });
+  } catch (e) {
+    if (e instanceof GraphQLError) fail(`${e.message} in GraphQL schema`);
+    throw e;
+  }
 }
 
 export const graphql: BuiltinFamily = {
   "graphql.schema_is_valid": (s) => schemaOf(str(s, 1)) !== undefined,
   "graphql.is_valid": (q, s) => isValid(str(q, 1), str(s, 2)),
   "graphql.parse_query": (q) => parseQuery(str(q, 1)),
+  "graphql.parse_schema": (s) => schemaDocumentJson(parseSchemaText(str(s, 1))),
+  "graphql.parse": (q, s) => parseAndValidate(str(q, 1), str(s, 2)),
+  "graphql.parse_and_verify": (q, s) => {
+    const query = str(q, 1);
+    const schema = str(s, 2);
+    try {
+      return [true, ...parseAndValidate(query, schema)];
+    } catch (e) {
+      if (e instanceof BuiltinError) return [false, {}, {}];
+      throw e;
+    }
+  },
 };
