@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { credentials } from "@grpc/grpc-js";
+import { Client, credentials } from "@grpc/grpc-js";
 import { AuthorizationClient } from "../src/gen/envoy/service/auth/v3/external_auth.js";
-import { checkCaller, closedLoop, openLoop } from "./load.js";
+import { closedLoop, encodeRequests, openLoop, rawCheckCaller } from "./load.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import { type BenchReport, formatTable, machine, ratiosAndTargets, type ServerResult } from "./report.js";
 import { type ServerKind, type ServerSetup, serveChild, spawnServer } from "./servers.js";
@@ -107,10 +107,12 @@ async function measure(
 ): Promise<ServerResult> {
   const server = await spawnServer(script, kind, setupFile);
   const client = new AuthorizationClient(server.address, credentials.createInsecure());
+  const raw = new Client(server.address, credentials.createInsecure());
   try {
     await verifyAnswers(client, kind, requests);
-    const call = checkCaller(client);
-    const bodies = requests.map((r) => r.request);
+    client.close();
+    const call = rawCheckCaller(raw);
+    const bodies = encodeRequests(requests.map((r) => r.request));
     process.stderr.write(`bench: ${kind}: saturation (${s.inFlight} in flight, ${s.durationS} s)...\n`);
     const saturation = await closedLoop(call, bodies, {
       inFlight: s.inFlight,
@@ -126,6 +128,7 @@ async function measure(
     return { saturation, fixedRate, rssBytesAfter: server.rssBytes() };
   } finally {
     client.close();
+    raw.close();
     await server.stop();
   }
 }

@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { credentials } from "@grpc/grpc-js";
+import { Client, credentials } from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
-import { closedLoop, openLoop, type CallFn } from "../../bench/load.js";
+import { type CallFn, closedLoop, encodeRequests, openLoop, rawCheckCaller } from "../../bench/load.js";
 import { startBaseline, startOurs } from "../../bench/servers.js";
 import { percentile, Samples, summarize } from "../../bench/stats.js";
 import { verifyAnswers } from "../../bench/verify.js";
@@ -30,7 +30,7 @@ describe("bench load generators", () => {
   it("closed loop keeps the given number of calls in flight", async () => {
     let open = 0;
     let peak = 0;
-    const call: CallFn = (_r, done) => {
+    const call: CallFn<unknown> = (_r, done) => {
       open++;
       peak = Math.max(peak, open);
       setTimeout(() => {
@@ -45,7 +45,7 @@ describe("bench load generators", () => {
   });
   it("open loop sends at the fixed rate and counts failures as errors", async () => {
     let n = 0;
-    const call: CallFn = (_r, done) => setImmediate(() => done(n++ % 2 === 0));
+    const call: CallFn<unknown> = (_r, done) => setImmediate(() => done(n++ % 2 === 0));
     const r = await openLoop(call, requests, { rps: 500, warmupMs: 0, durationMs: 400 });
     expect(n).toBe(200);
     expect(r.count + r.errors).toBe(200);
@@ -77,8 +77,18 @@ describe("bench servers and request mix", () => {
     ];
     for (const { kind, s } of servers) {
       const client = new AuthorizationClient(s.address, credentials.createInsecure());
+      const raw = new Client(s.address, credentials.createInsecure());
       try {
         await verifyAnswers(client, kind, w.requests);
+        // Pre-encoded requests over the raw client: all calls succeed.
+        const bodies = encodeRequests(w.requests.map((r) => r.request));
+        const load = await closedLoop(rawCheckCaller(raw), bodies, {
+          inFlight: 4,
+          warmupMs: 10,
+          durationMs: 150,
+        });
+        expect(load.count).toBeGreaterThan(0);
+        expect(load.errors).toBe(0);
         // A flipped expectation must be caught.
         if (kind === "ours") {
           const flipped = w.requests.map((r) => ({ ...r, expectAllowed: !r.expectAllowed }));
@@ -86,6 +96,7 @@ describe("bench servers and request mix", () => {
         }
       } finally {
         client.close();
+        raw.close();
         await s.stop();
       }
     }
