@@ -85,11 +85,22 @@ function isValid(query: string, schemaText: string): boolean {
   const schema = schemaOf(schemaText);
   if (!schema) return false;
   try {
-    return validate(schema, parseQueryText(query)).length === 0;
+    return validationErrors(schema, parseQueryText(query)).length === 0;
   } catch (e) {
     if (e instanceof BuiltinError || e instanceof GraphQLError) return false;
     throw e;
   }
+}
+
+/**
+ * Query validation. An empty document has nothing to check (gqlparser accepts it). graphql-js
+ * refuses to validate against a schema without a query root type, which gqlparser allows: such a
+ * query is reported as a precise failure rather than accepted.
+ */
+function validationErrors(schema: GraphQLSchema, doc: DocumentNode): readonly GraphQLError[] {
+  if (doc.definitions.length === 0) return [];
+  if (!schema.getQueryType()) fail("GraphQL schema has no query root type to validate against");
+  return validate(schema, doc);
 }
 
 /** gqlparser's ast.ValueKind numbering. */
@@ -372,7 +383,7 @@ function parseAndValidate(query: string, schemaText: string): [JsonObject, JsonO
   const schemaDoc = parseSchemaText(schemaText);
   const schema = schemaOf(schemaText);
   if (!schema) fail("invalid GraphQL schema");
-  const errors = validate(schema, doc);
+  const errors = validationErrors(schema, doc);
   const first = errors[0];
   if (first) fail(`${first.message} in GraphQL string`);
   return [queryDocumentJson(doc), schemaDocumentJson(schemaDoc)];
