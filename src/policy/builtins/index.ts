@@ -11,6 +11,7 @@ import { net } from "./net.js";
 import { object } from "./object.js";
 import { regex } from "./regex.js";
 import { semver } from "./semver.js";
+import { template } from "./template.js";
 import { sprintf } from "./sprintf.js";
 import { uuid } from "./uuid.js";
 import { x509Builtins } from "./x509.js";
@@ -31,6 +32,7 @@ const FAMILIES: BuiltinFamily[] = [
   graphql,
   x509Builtins,
   jsonPatch,
+  template,
 ];
 
 export interface HostBuiltinOptions extends RegistryOptions {
