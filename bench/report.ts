@@ -1,5 +1,6 @@
 /** The bench's results: the JSON document, the stdout table and the target verdicts. */
 import { cpus, totalmem } from "node:os";
+import type { AclGrowthPoint } from "./acl-growth.js";
 import type { LatencySummary } from "./stats.js";
 
 export interface ServerResult {
@@ -28,7 +29,16 @@ export interface BenchReport {
   };
   baseline: ServerResult;
   ours: ServerResult;
-  ratios: { saturationThroughput: number; fixedRateP50: number; fixedRateP99: number; saturationP99: number };
+  /** Policy evaluation alone (in the generator's process) per ACL size. */
+  aclGrowth: AclGrowthPoint[];
+  ratios: {
+    saturationThroughput: number;
+    fixedRateP50: number;
+    fixedRateP99: number;
+    saturationP99: number;
+    /** Evaluation cost at the largest ACL size / at the smallest. */
+    aclLargestOverSmallest: number;
+  };
   targets: Target[];
 }
 
@@ -45,8 +55,13 @@ export function machine(): BenchReport["machine"] {
 export function ratiosAndTargets(
   baseline: ServerResult,
   ours: ServerResult,
+  acl: AclGrowthPoint[],
 ): Pick<BenchReport, "ratios" | "targets"> {
+  const bySize = [...acl].sort((a, b) => a.entries - b.entries);
+  const smallest = bySize[0];
+  const largest = bySize[bySize.length - 1];
   const ratios = {
+    aclLargestOverSmallest: smallest && largest ? largest.usPerDecision / smallest.usPerDecision : Number.NaN,
     saturationThroughput: ours.saturation.throughput / baseline.saturation.throughput,
     saturationP99: ours.saturation.p99 / baseline.saturation.p99,
     fixedRateP50: ours.fixedRate.p50 / baseline.fixedRate.p50,
@@ -66,9 +81,18 @@ export function ratiosAndTargets(
       met: ratios.fixedRateP99 <= 1.5,
     },
   ];
+  if (smallest && largest && largest !== smallest) {
+    targets.push({
+      name: `policy evaluation ACL ${largest.entries}/${smallest.entries} entries`,
+      value: ratios.aclLargestOverSmallest,
+      limit: "<= 2",
+      met: ratios.aclLargestOverSmallest <= 2, // NaN (a size failed) is not met
+    });
+  }
   return { ratios, targets };
 }
 
+const mib = (b: number | undefined) => (b === undefined ? "-" : `${(b / 1048576).toFixed(0)} MiB`);
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
 
 export function formatTable(r: BenchReport): string {
@@ -107,6 +131,13 @@ export function formatTable(r: BenchReport): string {
     "",
     ...lines,
     "",
+    `policy evaluation alone (default policy, caller matches the last ACL entry): ${r.aclGrowth
+      .map(
+        (p) =>
+          `${p.entries} entries ${p.error ? `FAILED (${p.error.slice(0, 160)})` : `${p.usPerDecision.toFixed(1)} µs`}`,
+      )
+      .join(", ")}`,
+    `server RSS after the run: baseline ${mib(r.baseline.rssBytesAfter)}, ours ${mib(r.ours.rssBytesAfter)}`,
     `ratios ours/baseline: saturation throughput ${r.ratios.saturationThroughput.toFixed(2)}, saturation p99 ${r.ratios.saturationP99.toFixed(2)}, fixed-rate p50 ${r.ratios.fixedRateP50.toFixed(2)}, fixed-rate p99 ${r.ratios.fixedRateP99.toFixed(2)}`,
     ...r.targets.map(
       (t) => `target ${t.name} ${t.limit}: ${t.value.toFixed(2)} ${t.met ? "MET" : "NOT MET"}`,

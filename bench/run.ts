@@ -5,7 +5,7 @@
  * writes bench/results/bench-<date>.json (and latest.json) with the machine description.
  *
  * Flags: --duration S (10) --warmup S (2) --in-flight N (64) --rps N (1000) --identities N (100)
- *        --out DIR (bench/results)
+ *        --acl-sizes LIST (10,1000,100000) --out DIR (bench/results)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Client, credentials } from "@grpc/grpc-js";
 import { AuthorizationClient } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { measureAclGrowth } from "./acl-growth.js";
 import { closedLoop, encodeRequests, openLoop, rawCheckCaller } from "./load.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import { type BenchReport, formatTable, machine, ratiosAndTargets, type ServerResult } from "./report.js";
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     "in-flight": { type: "string", default: "64" },
     rps: { type: "string", default: "1000" },
     identities: { type: "string", default: "100" },
+    "acl-sizes": { type: "string", default: "10,1000,100000" },
     out: { type: "string", default: join(root, "bench/results") },
   },
 });
@@ -76,6 +78,9 @@ async function main(): Promise<void> {
     for (const kind of ["baseline", "ours"] as const) {
       results[kind] = await measure(kind, setupFile, workload.requests, settings);
     }
+    process.stderr.write("bench: policy evaluation alone, ACL growth...\n");
+    const aclSizes = (values["acl-sizes"] ?? "").split(",").map((x) => Math.round(positive("acl-sizes", x)));
+    const aclGrowth = await measureAclGrowth(join(root, "policies"), aclSizes, 1000);
     const baseline = results.baseline as ServerResult;
     const ours = results.ours as ServerResult;
     const report: BenchReport = {
@@ -84,7 +89,8 @@ async function main(): Promise<void> {
       settings: { ...settings, identities: workload.identities, requests: workload.requests.length },
       baseline,
       ours,
-      ...ratiosAndTargets(baseline, ours),
+      aclGrowth,
+      ...ratiosAndTargets(baseline, ours, aclGrowth),
     };
     console.log(formatTable(report));
     const out = resolve(values.out);
