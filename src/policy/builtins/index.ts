@@ -6,6 +6,7 @@ import { encoding } from "./encoding.js";
 import { graphql } from "./graphql.js";
 import { internalBuiltins } from "./internal.js";
 import { jsonPatch } from "./json-patch.js";
+import { jsonSchema } from "./jsonschema.js";
 import { jwtBuiltins } from "./jwt.js";
 import { net } from "./net.js";
 import { object } from "./object.js";
@@ -33,6 +34,7 @@ const FAMILIES: BuiltinFamily[] = [
   x509Builtins,
   jsonPatch,
   template,
+  jsonSchema,
 ];
 
 export interface HostBuiltinOptions extends RegistryOptions {
