@@ -113,7 +113,8 @@ describe("graphql.parse_schema", () => {
     expect(defs[0]?.Description).toBe("A library");
     expect(defs[1]?.Interfaces).toEqual(["Item"]);
     expect(defs[5]?.Types).toEqual(["Book"]);
-    expect((defs[4]?.Fields as Record<string, unknown>[])[0]?.DefaultValue).toEqual({
+    const inputFields = (defs[4]?.Fields ?? []) as Record<string, unknown>[];
+    expect(inputFields[0]?.DefaultValue).toEqual({
       ExpectedTypeHasDefault: false,
       Kind: 7,
       Raw: "LEFT",
