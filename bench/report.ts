@@ -1,6 +1,7 @@
 /** The bench's results: the JSON document, the stdout table and the target verdicts. */
 import { cpus, totalmem } from "node:os";
 import type { AclGrowthPoint } from "./acl-growth.js";
+import type { IdentityCost } from "./identity-cost.js";
 import type { LatencySummary } from "./stats.js";
 
 export interface ServerResult {
@@ -31,6 +32,8 @@ export interface BenchReport {
   ours: ServerResult;
   /** Policy evaluation alone (in the generator's process) per ACL size. */
   aclGrowth: AclGrowthPoint[];
+  /** Identity verification alone: cold miss vs cache hit. */
+  identityCost: IdentityCost;
   ratios: {
     saturationThroughput: number;
     fixedRateP50: number;
@@ -38,6 +41,8 @@ export interface BenchReport {
     saturationP99: number;
     /** Evaluation cost at the largest ACL size / at the smallest. */
     aclLargestOverSmallest: number;
+    /** Identity cache miss cost / hit cost. */
+    identityMissOverHit: number;
   };
   targets: Target[];
 }
@@ -56,11 +61,13 @@ export function ratiosAndTargets(
   baseline: ServerResult,
   ours: ServerResult,
   acl: AclGrowthPoint[],
+  identity: IdentityCost,
 ): Pick<BenchReport, "ratios" | "targets"> {
   const bySize = [...acl].sort((a, b) => a.entries - b.entries);
   const smallest = bySize[0];
   const largest = bySize[bySize.length - 1];
   const ratios = {
+    identityMissOverHit: identity.missUs / identity.hitUs,
     aclLargestOverSmallest: smallest && largest ? largest.usPerDecision / smallest.usPerDecision : Number.NaN,
     saturationThroughput: ours.saturation.throughput / baseline.saturation.throughput,
     saturationP99: ours.saturation.p99 / baseline.saturation.p99,
@@ -81,6 +88,12 @@ export function ratiosAndTargets(
       met: ratios.fixedRateP99 <= 1.5,
     },
   ];
+  targets.push({
+    name: "identity cache miss/hit cost",
+    value: ratios.identityMissOverHit,
+    limit: ">= 20",
+    met: ratios.identityMissOverHit >= 20,
+  });
   if (smallest && largest && largest !== smallest) {
     targets.push({
       name: `policy evaluation ACL ${largest.entries}/${smallest.entries} entries`,
@@ -137,6 +150,7 @@ export function formatTable(r: BenchReport): string {
           `${p.entries} entries ${p.error ? `FAILED (${p.error.slice(0, 160)})` : `${p.usPerDecision.toFixed(1)} µs`}`,
       )
       .join(", ")}`,
+    `identity verification alone: cold miss ${r.identityCost.missUs.toFixed(1)} µs, cache hit ${r.identityCost.hitUs.toFixed(2)} µs (${r.identityCost.leaves} leaves)`,
     `server RSS after the run: baseline ${mib(r.baseline.rssBytesAfter)}, ours ${mib(r.ours.rssBytesAfter)}`,
     `ratios ours/baseline: saturation throughput ${r.ratios.saturationThroughput.toFixed(2)}, saturation p99 ${r.ratios.saturationP99.toFixed(2)}, fixed-rate p50 ${r.ratios.fixedRateP50.toFixed(2)}, fixed-rate p99 ${r.ratios.fixedRateP99.toFixed(2)}`,
     ...r.targets.map(

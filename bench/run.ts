@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { Client, credentials } from "@grpc/grpc-js";
 import { AuthorizationClient } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { measureAclGrowth } from "./acl-growth.js";
+import { measureIdentityCost } from "./identity-cost.js";
 import { closedLoop, encodeRequests, openLoop, rawCheckCaller } from "./load.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import { type BenchReport, formatTable, machine, ratiosAndTargets, type ServerResult } from "./report.js";
@@ -81,6 +82,8 @@ async function main(): Promise<void> {
     process.stderr.write("bench: policy evaluation alone, ACL growth...\n");
     const aclSizes = (values["acl-sizes"] ?? "").split(",").map((x) => Math.round(positive("acl-sizes", x)));
     const aclGrowth = await measureAclGrowth(join(root, "policies"), aclSizes, 1000);
+    process.stderr.write("bench: identity verification alone, cache miss vs hit...\n");
+    const identityCost = await measureIdentityCost(200, 1000);
     const baseline = results.baseline as ServerResult;
     const ours = results.ours as ServerResult;
     const report: BenchReport = {
@@ -90,7 +93,8 @@ async function main(): Promise<void> {
       baseline,
       ours,
       aclGrowth,
-      ...ratiosAndTargets(baseline, ours, aclGrowth),
+      identityCost,
+      ...ratiosAndTargets(baseline, ours, aclGrowth, identityCost),
     };
     console.log(formatTable(report));
     const out = resolve(values.out);
