@@ -34,8 +34,9 @@ describe("json.verify_schema", () => {
     expect(verifySchema({ anyOf: [] })[0]).toBe(false);
   });
 
-  it("fails on a schema string that is not JSON", () => {
-    expect(() => verifySchema("{nope")).toThrow(BuiltinError);
+  it("reports a schema string that is not JSON, and type-checks the operand", () => {
+    expect(verifySchema("{nope")).toEqual([false, "jsonschema: schema is not valid JSON"]);
+    expect(() => verifySchema(7)).toThrow(/operand 1 must be string or object/);
   });
 });
 

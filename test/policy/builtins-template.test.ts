@@ -39,6 +39,7 @@ describe("strings.render_template", () => {
     expect(renderTemplate("a {{/* note */}}b", {})).toBe("a b");
     expect(renderTemplate('{{"q}}"}} {{`r`}} {{3}}', {})).toBe("q}} r 3");
     expect(renderTemplate("a  {{- .x -}}  b", { x: "X" })).toBe("aXb");
+    expect(renderTemplate("a\n{{-\n.x\n-}}\nb", { x: "X" })).toBe("aXb");
   });
 
   it("fails precisely on unsupported or malformed templates", () => {

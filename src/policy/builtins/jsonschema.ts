@@ -21,6 +21,16 @@ function problem(msg: string): never {
   throw new SchemaProblem(`jsonschema: ${msg}`);
 }
 
+const NOT_JSON = Symbol("not JSON");
+
+function parseJson(text: string): Json | typeof NOT_JSON {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
 /** Decodes a string operand as JSON; passes any other JSON value through. */
 function jsonOperand(v: unknown, what: string): Json {
   if (typeof v !== "string") return v as Json;
@@ -381,8 +391,10 @@ function schemaOperand(v: unknown, operand: number): Json {
 
 /** [true, null] for a usable schema, else [false, reason]. */
 export function verifySchema(schema: unknown): [boolean, string | null] {
+  const parsed = typeof schema === "string" ? parseJson(schema) : schemaOperand(schema, 1);
+  if (parsed === NOT_JSON) return [false, "jsonschema: schema is not valid JSON"];
   try {
-    checkSchema(schemaOperand(schema, 1), 0);
+    checkSchema(parsed, 0);
     return [true, null];
   } catch (e) {
     if (e instanceof SchemaProblem) return [false, e.message];

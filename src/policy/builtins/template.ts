@@ -33,7 +33,7 @@ function tokenize(src: string): Token[] {
     }
     let text = src.slice(pos, open);
     let start = open + 2;
-    if (/^- /.test(src.slice(start, start + 2)) || src.slice(start, start + 2) === "-\t") {
+    if (/^-\s/.test(src.slice(start, start + 2))) {
       text = text.replace(/\s+$/, "");
       start += 1;
     }
