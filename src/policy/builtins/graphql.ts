@@ -65,8 +65,21 @@ function liftOrphanExtensions(doc: DocumentNode): DocumentNode {
   return { ...doc, definitions };
 }
 
+/** Built schemas by SDL text: policies pass the same schema on every request. */
+const schemaCache = new Map<string, GraphQLSchema | null>();
+const SCHEMA_CACHE_SIZE = 32;
+
 function schemaOf(text: string): GraphQLSchema | undefined {
   if (text.length > MAX_TEXT) fail("GraphQL schema too large");
+  const cached = schemaCache.get(text);
+  if (cached !== undefined) return cached ?? undefined;
+  const built = buildSchema(text);
+  if (schemaCache.size >= SCHEMA_CACHE_SIZE) schemaCache.clear();
+  schemaCache.set(text, built ?? null);
+  return built;
+}
+
+function buildSchema(text: string): GraphQLSchema | undefined {
   try {
     const schema = buildASTSchema(liftOrphanExtensions(parse(text, { noLocation: true })), {
       assumeValidSDL: false,
