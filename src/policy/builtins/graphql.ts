@@ -1,8 +1,9 @@
 /**
- * GraphQL builtins with the graphql package. graphql.schema_is_valid and graphql.is_valid take
- * strings; parse_query, parse and parse_and_verify return the query AST in gqlparser's JSON shape
- * (what OPA returns), converted from graphql-js's AST. Schema ASTs (parse_schema, and object
- * operands to is_valid / schema_is_valid) are not provided.
+ * GraphQL builtins with the graphql package. parse_query, parse_schema, parse and
+ * parse_and_verify return ASTs in gqlparser's JSON shape (what OPA returns: positions and empty
+ * lists left out), converted from graphql-js's AST. Every builtin also takes such AST objects as
+ * operands: they are printed back to GraphQL text (names and raw tokens checked against the
+ * lexical grammar) and then parsed like a string operand.
  */
 import {
   type ArgumentNode,
