@@ -498,16 +498,24 @@ describe("verifyPath rejects with the exact code", () => {
     60_000,
   );
 
-  it("validity bounds are inclusive and exact to the millisecond", () => {
-    const leaf = leafViaRoot.parsed();
-    expect(verifyPath(req(leafViaRoot, [], [root], { time: leaf.notAfter })).ok).toBe(true);
+  it("validity bounds are inclusive and exact to the millisecond", async () => {
+    // A leaf whose validity lies strictly inside the root's, so that only the leaf's bounds are
+    // probed (certificates made a moment apart can otherwise share or cross a second boundary).
+    const r = root.parsed();
+    const inner = await makeLeaf(root, {
+      notBefore: new Date(r.notBefore.getTime() + 3_600_000),
+      notAfter: new Date(r.notAfter.getTime() - 3_600_000),
+    });
+    const leaf = inner.parsed();
+    expect(verifyPath(req(inner, [], [root], { time: leaf.notAfter })).ok).toBe(true);
+    expect(verifyPath(req(inner, [], [root], { time: leaf.notBefore })).ok).toBe(true);
     const after = new Date(leaf.notAfter.getTime() + 1000);
-    expect(verifyPath(req(leafViaRoot, [], [root], { time: after }))).toMatchObject({
+    expect(verifyPath(req(inner, [], [root], { time: after }))).toMatchObject({
       ok: false,
       code: "x509_expired",
     });
     const before = new Date(leaf.notBefore.getTime() - 1000);
-    expect(verifyPath(req(leafViaRoot, [], [root], { time: before }))).toMatchObject({
+    expect(verifyPath(req(inner, [], [root], { time: before }))).toMatchObject({
       ok: false,
       code: "x509_not_yet_valid",
     });
