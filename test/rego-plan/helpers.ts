@@ -3,16 +3,6 @@ import type { CheckedProgram } from "../../src/rego/ast/types.js";
 import { planPolicy } from "../../src/rego/plan/index.js";
 import { generateWasm } from "../../src/rego/wasm/index.js";
 
-/**
- * Host versions of the few builtins the tests use, for as long as the runtime does not
- * implement them natively (the SDK only calls these for builtins the module imports).
- */
-const HOST_BUILTINS: Record<string, (...args: unknown[]) => unknown> = {
-  gt: (a, b) => (a as number) > (b as number),
-  neq: (a, b) => JSON.stringify(a) !== JSON.stringify(b),
-  count: (a) => (Array.isArray(a) ? a.length : Object.keys(a as object).length),
-};
-
 /** Plans, generates Wasm, loads it in the unmodified SDK and evaluates one entrypoint. */
 export async function evalProgram(
   program: CheckedProgram,
@@ -21,7 +11,7 @@ export async function evalProgram(
   data?: unknown,
 ): Promise<unknown> {
   const policy = planPolicy(program, [entrypoint]);
-  const loaded = await loadPolicy(generateWasm(policy), undefined, HOST_BUILTINS);
+  const loaded = await loadPolicy(generateWasm(policy), undefined, {});
   if (data !== undefined) loaded.setData(data as object);
   return loaded.evaluate(input, entrypoint);
 }
