@@ -1,7 +1,7 @@
 /**
  * Policy evaluation alone, per decision, for the default policy with data.wimse.acl of growing
- * size (the caller matches the last entry; every other entry has a different source). The target:
- * 100,000 entries within 2 x the cost of 10 (an index, not a scan).
+ * size (one grant per caller, the measured caller among them). The target: 100,000 entries within
+ * 2 x the cost of 10 (an index, not a scan).
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,21 +21,24 @@ export interface AclGrowthPoint {
 const CALLER = "spiffe://demo.wimse-authz.local/ns/bench/sa/caller";
 const BACKEND = "spiffe://demo.wimse-authz.local/ns/demo/sa/backend";
 
-/** Other entries are compact (no destination, one method and path) to keep 100,000 under the 16 MiB data limit. */
-function aclData(entries: number): unknown {
-  const acl: unknown[] = Array.from({ length: entries - 1 }, (_, i) => ({
-    name: `r${i}`,
-    source: `spiffe://demo.wimse-authz.local/o/${i}`,
-    methods: ["GET"],
-    paths: ["/x"],
-  }));
-  acl.push({
-    name: "caller",
-    source: CALLER,
-    destination: BACKEND,
-    methods: ["GET", "POST"],
-    paths: ["/api"],
-  });
+/**
+ * data.wimse.acl in the default policy's format (an object keyed by the caller's full identifier,
+ * each value its list of grants), every caller in the normal shape: one grant with a name, a
+ * destination, two methods and a path. The measured caller is one of them, like any other.
+ */
+export function aclData(entries: number): unknown {
+  const acl: Record<string, unknown[]> = {};
+  for (let i = 0; i < entries - 1; i++) {
+    acl[`spiffe://demo.wimse-authz.local/ns/bench/sa/workload-${i}`] = [
+      {
+        name: `workload-${i}-to-backend-api`,
+        destination: BACKEND,
+        methods: ["GET", "POST"],
+        paths: ["/api"],
+      },
+    ];
+  }
+  acl[CALLER] = [{ name: "caller", destination: BACKEND, methods: ["GET", "POST"], paths: ["/api"] }];
   return { wimse: { open_paths: ["/healthz"], acl, trusted_domains: [] } };
 }
 

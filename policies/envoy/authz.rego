@@ -7,7 +7,8 @@
 # looks at the path part of an identifier alone, so spiffe://evil.example/ns/demo/sa/frontend is
 # not spiffe://demo.wimse-authz.local/ns/demo/sa/frontend.
 #
-# Data (policies/data.json): data.wimse.acl (who may call what), data.wimse.trusted_domains
+# Data (policies/data.json): data.wimse.acl (who may call what: an object keyed by the caller's
+# full identifier, each value the list of that caller's grants), data.wimse.trusted_domains
 # (trust-domain membership rules), data.wimse.open_paths (paths open to anyone, e.g. health).
 package envoy.authz
 
@@ -50,13 +51,14 @@ open_path if {
 	http.method in {"GET", "HEAD"}
 }
 
-# ACL entries: a source identifier (exact) may call methods on path prefixes of a destination.
-acl_matches contains entry.name if {
-	some entry in data.wimse.acl
-	input.identity.id == entry.source
-	destination_matches(entry)
-	http.method in entry.methods
-	path_matches(entry.paths)
+# ACL: the caller's grants are looked up by its full identifier (a key lookup, not a scan, so
+# the cost does not grow with the number of callers). A grant lets that caller call its methods
+# on path prefixes of its destination (any destination when it names none).
+acl_matches contains grant.name if {
+	some grant in data.wimse.acl[input.identity.id]
+	destination_matches(grant)
+	http.method in grant.methods
+	path_matches(grant.paths)
 }
 
 # Trust-domain membership: any workload of a listed trust domain may call the listed paths.
@@ -83,11 +85,11 @@ allowed_by := concat("", ["trust-domain:", min(trust_domain_matches)]) if {
 	count(trust_domain_matches) > 0
 }
 
-# An entry without a destination applies to any destination; otherwise the destination
+# A grant without a destination applies to any destination; otherwise the destination
 # principal Envoy reports must equal it exactly.
-destination_matches(entry) if not entry.destination
+destination_matches(grant) if not grant.destination
 
-destination_matches(entry) if destination == entry.destination
+destination_matches(grant) if destination == grant.destination
 
 path_matches(prefixes) if {
 	some prefix in prefixes

@@ -123,3 +123,51 @@ test_decision_always_names_policy if {
 	d := authz.allow with input as request(frontend, backend, "GET", "/nope")
 	d.headers["x-wimse-authz-policy"] == "envoy.authz"
 }
+
+test_identifier_with_extra_segment_denied if {
+	d := authz.allow with input as request(concat("", [frontend, "/x"]), backend, "GET", "/api/orders")
+	d.allowed == false
+}
+
+# A caller's grants are a list: the one that matches names the rule; none matching denies.
+grants := {
+	frontend: [
+		{"name": "reports-read", "destination": billing, "methods": ["GET"], "paths": ["/reports/"]},
+		{"name": "anywhere-status", "methods": ["GET"], "paths": ["/status"]},
+	],
+	backend: [{"name": "backend-orders", "destination": backend, "methods": ["GET"], "paths": ["/orders"]}],
+}
+
+test_second_grant_of_a_caller_matches if {
+	d := authz.allow with input as request(frontend, billing, "GET", "/reports/q3") with data.wimse.acl as grants
+	d.headers["x-wimse-authz-rule"] == "acl:reports-read"
+}
+
+test_grant_without_destination_applies_to_any_destination if {
+	d := authz.allow with input as request(frontend, middlebox, "GET", "/status") with data.wimse.acl as grants
+	d.headers["x-wimse-authz-rule"] == "acl:anywhere-status"
+}
+
+test_other_callers_grants_do_not_apply if {
+	d := authz.allow with input as request(frontend, backend, "GET", "/orders") with data.wimse.acl as grants
+	d.allowed == false
+}
+
+test_grants_replaced_by_data_drop_old_ones if {
+	d := authz.allow with input as request(frontend, backend, "GET", "/api/orders") with data.wimse.acl as grants
+	d.allowed == false
+}
+
+# The old list-of-entries format is not an index by caller: it grants nothing (fail closed).
+test_acl_as_list_grants_nothing if {
+	old := [{"name": "old", "source": frontend, "destination": backend, "methods": ["GET"], "paths": ["/api"]}]
+	d := authz.allow with input as request(frontend, backend, "GET", "/api/orders") with data.wimse.acl as old
+	d.allowed == false
+	d.http_status == 403
+}
+
+test_malformed_grants_deny if {
+	bad := {frontend: "everything"}
+	d := authz.allow with input as request(frontend, backend, "GET", "/api/orders") with data.wimse.acl as bad
+	d.allowed == false
+}

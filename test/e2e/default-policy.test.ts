@@ -1,8 +1,9 @@
 /**
  * The default policy in policies/ (with its data), compiled by our compiler at start and enforced
  * end to end with built-in default configuration: real TLS peers from the demo PKI, real identity
- * stage, decisions over gRPC. Driven by policies/data.json: every ACL entry whose source is a demo
- * workload must be allowed, for its first method and path; everything else denied.
+ * stage, decisions over gRPC. Driven by policies/data.json: every ACL grant (data.wimse.acl, keyed
+ * by the caller's full identifier) whose caller is a demo workload must be allowed, for its first
+ * method and path; everything else denied.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,13 +24,15 @@ const present =
   existsSync(join(POLICIES, "data.json")) &&
   readdirSync(join(POLICIES, "envoy")).some((f) => f.endsWith(".rego") && !f.endsWith("_test.rego"));
 
-interface AclEntry {
+interface AclGrant {
   name: string;
-  source: string;
   destination?: string;
   methods: string[];
   paths: string[];
 }
+
+/** One row per grant: data.wimse.acl maps a caller's full identifier to its list of grants. */
+type AclEntry = AclGrant & { source: string };
 
 describe.skipIf(!present)("default policy (policies/) enforced end to end on built-in defaults", () => {
   let dir: string;
@@ -79,11 +82,19 @@ describe.skipIf(!present)("default policy (policies/) enforced end to end on bui
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const data = present
+  const raw = present
     ? (JSON.parse(readFileSync(join(POLICIES, "data.json"), "utf8")) as {
-        wimse: { acl: AclEntry[]; open_paths: string[] };
+        wimse: { acl: Record<string, AclGrant[]>; open_paths: string[] };
       })
-    : { wimse: { acl: [], open_paths: [] } };
+    : { wimse: { acl: {}, open_paths: [] } };
+  const data = {
+    wimse: {
+      ...raw.wimse,
+      acl: Object.entries(raw.wimse.acl).flatMap(([source, grants]): AclEntry[] =>
+        grants.map((g) => ({ ...g, source })),
+      ),
+    },
+  };
 
   it("is SERVING", async () => {
     expect((await h.checkHealth()).status).toBe(1);
