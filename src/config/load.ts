@@ -8,7 +8,8 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.js";
 import { OPTIONS, type OptionSpec } from "./schema.js";
 import { ENV_CONFIG_FILE, ENV_PREFIX, optionForEnv, optionForFlag, parseText } from "./sources.js";
-import type { Config, IdentityOptionalRule, TrustDomainEntry } from "./types.js";
+import { tokenTrustDomains } from "./tokens.js";
+import type { Config, IdentityOptionalRule, TokenCaller, TokenProofKind, TrustDomainEntry } from "./types.js";
 
 export interface ConfigSources {
   /** YAML file path (from --config or WIMSE_AUTHZ_CONFIG). */
@@ -146,11 +147,25 @@ function build(v: Map<string, unknown>): Config {
       cacheMaxEntries: n("identity.cache_max_entries"),
       optional: optionalRules(v.get("identity.optional")),
     },
+    tokens: {
+      targets: l("tokens.targets"),
+      trustDomains: tokenTrustDomains(v.get("tokens.trust_domains")),
+      algorithms: l("tokens.algorithms"),
+      clockSkewSeconds: n("tokens.clock_skew_seconds"),
+      witMaxLifetimeSeconds: n("tokens.wit_max_lifetime_seconds"),
+      proofMaxLifetimeSeconds: n("tokens.proof_max_lifetime_seconds"),
+      proof: s("tokens.proof") as TokenProofKind,
+      replayCacheMaxEntries: n("tokens.replay_cache_max_entries"),
+      otherTokenHeaders: l("tokens.other_token_headers"),
+      caller: s("tokens.caller") as TokenCaller,
+      requireTransport: b("tokens.require_transport"),
+    },
     policy: {
       dir: s("policy.dir"),
       bundle: s("policy.bundle"),
       entrypoint: s("policy.entrypoint"),
       watch: b("policy.watch"),
+      maxFileBytes: n("policy.max_file_bytes"),
     },
     decision: {
       dryRun: b("decision.dry_run"),
@@ -315,6 +330,12 @@ function checkCrossField(c: Config): void {
     !c.listen.address.endsWith(":0")
   ) {
     throw new ConfigError("metrics.address", "must differ from listen.address");
+  }
+  if (c.tokens.trustDomains.length > 0 && c.tokens.targets.length === 0) {
+    throw new ConfigError(
+      "tokens.targets",
+      "needed with tokens.trust_domains: the target URIs this service accepts as WPT aud / wimse-aud",
+    );
   }
   if (!c.metrics.path.startsWith("/"))
     throw new ConfigError("metrics.path", 'expected a path starting with "/"');

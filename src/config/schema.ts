@@ -41,6 +41,43 @@ function headerName(v: string) {
     : "expected a lower-case HTTP header name (or empty to disable)";
 }
 
+/** The token stage's supported algorithms (src/identity/tokens/config.ts SUPPORTED_ALGORITHMS). */
+const ALGORITHMS = new Set(["ES256", "ES384", "EdDSA", "PS256", "RS256"]);
+
+function checkAlgorithms(v: string[]): string | undefined {
+  if (v.length === 0) return "expected at least one algorithm";
+  for (const a of v) {
+    if (a.toLowerCase() === "none" || /^HS/i.test(a)) return `${a} is refused: only asymmetric algorithms`;
+    if (!ALGORITHMS.has(a))
+      return `unknown algorithm ${JSON.stringify(a)} (expected ${[...ALGORITHMS].join(", ")})`;
+  }
+  return undefined;
+}
+
+/** A target URI: http(s), a host, no query, fragment or user info. */
+export function checkTarget(t: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(t);
+  } catch {
+    return `${JSON.stringify(t)} is not a URI`;
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:")
+    return `${JSON.stringify(t)}: expected https:// (or http://)`;
+  if (u.search !== "" || u.hash !== "" || t.includes("?") || t.includes("#"))
+    return `${JSON.stringify(t)}: a target URI has no query or fragment`;
+  if (u.username !== "" || u.password !== "") return `${JSON.stringify(t)}: no user info`;
+  return undefined;
+}
+
+function checkTargets(v: string[]): string | undefined {
+  for (const t of v) {
+    const p = checkTarget(t);
+    if (p) return p;
+  }
+  return undefined;
+}
+
 export const OPTIONS: readonly OptionSpec[] = [
   // --- listener ---
   {
@@ -139,6 +176,86 @@ export const OPTIONS: readonly OptionSpec[] = [
     ],
     doc: "identity-optional request matches: list of {path | path_prefix, methods?}; the policy runs without identity and sees identity_error (default: the demo policy's health paths; [] = identity always required)",
   },
+  // --- application-level tokens (WIT + WPT / HTTP signature), docs/tokens.md ---
+  {
+    key: "tokens.targets",
+    type: "list",
+    default: [],
+    doc: "this service's target URIs (scheme://host[:port][/path], no query or fragment): the accepted WPT aud / HTTP-signature wimse-aud values, never taken from Host; empty with the demo PKI = the demo targets",
+    check: checkTargets,
+  },
+  {
+    key: "tokens.trust_domains",
+    type: "json",
+    default: [],
+    doc: "list of {trust_domain, jwks_file | jwks_url | bundle_file | bundle_url, endpoint_ca_file?, issuers?}: where each trust domain's WIT signing keys come from (JWKS, or a SPIFFE bundle's jwt-svid keys; files watched, https URLs refreshed); empty with the demo PKI = its WIT issuer keys",
+  },
+  {
+    key: "tokens.algorithms",
+    type: "list",
+    default: ["ES256", "ES384", "EdDSA", "PS256", "RS256"],
+    doc: "JWS algorithms accepted for WITs, WPTs and HTTP signatures (asymmetric only: none and HS* are refused)",
+    check: checkAlgorithms,
+  },
+  {
+    key: "tokens.clock_skew_seconds",
+    type: "int",
+    default: 60,
+    doc: "tolerance for exp / nbf / iat / created / expires",
+    check: (v: number) => (v >= 0 && v <= 600 ? undefined : "expected an integer between 0 and 600"),
+  },
+  {
+    key: "tokens.wit_max_lifetime_seconds",
+    type: "int",
+    default: 86_400,
+    doc: "a WIT whose exp is further than this in the future is refused",
+    check: positive(30 * 86_400),
+  },
+  {
+    key: "tokens.proof_max_lifetime_seconds",
+    type: "int",
+    default: 300,
+    doc: "a WPT exp / HTTP-signature expires further than this in the future is refused (also the replay window)",
+    check: positive(3600),
+  },
+  {
+    key: "tokens.proof",
+    type: "string",
+    default: "either",
+    doc: "accepted proof of possession: wpt, http-sig or either",
+    check: (v: string) =>
+      v === "wpt" || v === "http-sig" || v === "either" ? undefined : "expected wpt, http-sig or either",
+  },
+  {
+    key: "tokens.replay_cache_max_entries",
+    type: "int",
+    default: 100_000,
+    doc: "WPT jti / signature nonce replay cache size (per replica: see docs/tokens.md)",
+    check: positive(10_000_000),
+  },
+  {
+    key: "tokens.other_token_headers",
+    type: "list",
+    default: [],
+    doc: "lower-case names of further token headers a WPT must bind with oth when present",
+    check: (v: string[]) =>
+      v.every((h) => h !== "" && headerName(h) === undefined)
+        ? undefined
+        : "expected lower-case HTTP header names",
+  },
+  {
+    key: "tokens.caller",
+    type: "string",
+    default: "token",
+    doc: "when a request carries a verified token AND a transport identity (mTLS / XFCC), which one is input.identity (the other stays in input.identity.transport / .token)",
+    check: (v: string) => (v === "token" || v === "transport" ? undefined : "expected token or transport"),
+  },
+  {
+    key: "tokens.require_transport",
+    type: "bool",
+    default: true,
+    doc: "a request with a token must also carry a verified transport identity (mTLS or a trusted proxy's XFCC); a presented certificate that fails is never ignored either way",
+  },
   // --- policy ---
   {
     key: "policy.dir",
@@ -165,6 +282,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: "bool",
     default: true,
     doc: "reload the policy when its files change (SIGHUP always reloads)",
+  },
+  {
+    key: "policy.max_file_bytes",
+    type: "int",
+    default: 16 * 1024 * 1024,
+    doc: "largest .rego or data file accepted in policy.dir (bytes); a larger one fails the load with bundle_too_large",
+    check: positive(1024 * 1024 * 1024),
   },
   // --- decisions ---
   {

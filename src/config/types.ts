@@ -23,6 +23,41 @@ export interface IdentityOptionalRule {
   methods: string[];
 }
 
+/** Where the WIT signing keys of one trust domain come from (tokens.trust_domains[i]). */
+export interface TokenTrustDomainEntry {
+  /** Trust domain name ("prod.example") or origin ("spiffe://prod.example"). */
+  trustDomain: string;
+  /** Exactly one source: a JWKS file or URL, or a SPIFFE bundle (its jwt-svid keys) file or URL. */
+  jwksFile?: string;
+  jwksUrl?: string;
+  bundleFile?: string;
+  bundleUrl?: string;
+  /** PEM CA file pinned for the https URL. */
+  endpointCaFile?: string;
+  /** Accepted `iss` values; when non-empty, `iss` is required and must be one of them. */
+  issuers: string[];
+}
+
+/** Which identity is the caller (input.identity's top level) when a request carries both. */
+export type TokenCaller = "token" | "transport";
+
+export type TokenProofKind = "wpt" | "http-sig" | "either";
+
+export interface TokensConfig {
+  /** Accepted WPT `aud` / HTTP-signature `wimse-aud` values: this service's target URIs. */
+  targets: string[];
+  trustDomains: TokenTrustDomainEntry[];
+  algorithms: string[];
+  clockSkewSeconds: number;
+  witMaxLifetimeSeconds: number;
+  proofMaxLifetimeSeconds: number;
+  proof: TokenProofKind;
+  replayCacheMaxEntries: number;
+  otherTokenHeaders: string[];
+  caller: TokenCaller;
+  requireTransport: boolean;
+}
+
 export interface ListenTlsConfig {
   certFile: string;
   keyFile: string;
@@ -47,7 +82,8 @@ export interface Config {
     cacheMaxEntries: number;
     optional: IdentityOptionalRule[];
   };
-  policy: { dir: string; bundle: string; entrypoint: string; watch: boolean };
+  tokens: TokensConfig;
+  policy: { dir: string; bundle: string; entrypoint: string; watch: boolean; maxFileBytes: number };
   decision: {
     dryRun: boolean;
     denyStatus: number;
