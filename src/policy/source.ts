@@ -20,11 +20,16 @@ export function bundleFileSource(file: string): PolicySource {
   return { description: `bundle ${file}`, watchPaths: [file], load: () => loadBundleFile(file) };
 }
 
-export function regoDirectorySource(dir: string, entrypoints: string[]): PolicySource {
+/** `maxFileBytes`: the largest .rego or data file accepted (default 16 MiB). */
+export function regoDirectorySource(
+  dir: string,
+  entrypoints: string[],
+  opts: { maxFileBytes?: number } = {},
+): PolicySource {
   return {
     description: `rego directory ${dir}`,
     watchPaths: [dir],
-    load: () => loadRegoDirectory(dir, entrypoints),
+    load: () => loadRegoDirectory(dir, entrypoints, opts),
   };
 }
 

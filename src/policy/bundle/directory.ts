@@ -18,10 +18,15 @@ export interface SourceTree {
 }
 
 const MAX_FILES = 5_000;
-const MAX_FILE_BYTES = 16 * 1024 * 1024;
+/** Default largest .rego or data file (config policy.max_file_bytes). */
+export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 /** Walks `root` (a directory or a single file); symlinks are not followed. */
-export async function readSourceTree(root: string, opts: { includeTests: boolean }): Promise<SourceTree> {
+export async function readSourceTree(
+  root: string,
+  opts: { includeTests: boolean; maxFileBytes?: number },
+): Promise<SourceTree> {
+  const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const tree: SourceTree = { rego: [], data: [] };
   let st: Awaited<ReturnType<typeof stat>>;
   try {
@@ -39,8 +44,11 @@ export async function readSourceTree(root: string, opts: { includeTests: boolean
     if (!isRego && !isDataFile(relPath)) continue;
     if (isRego && !opts.includeTests && file.endsWith("_test.rego")) continue;
     const s = await stat(file);
-    if (s.size > MAX_FILE_BYTES)
-      throw new PolicyError("bundle_too_large", `${relPath} exceeds ${MAX_FILE_BYTES} bytes`);
+    if (s.size > maxFileBytes)
+      throw new PolicyError(
+        "bundle_too_large",
+        `${relPath} exceeds ${maxFileBytes} bytes (policy.max_file_bytes)`,
+      );
     const bytes = new Uint8Array(await readFile(file));
     if (isRego) tree.rego.push({ relPath, text: bytes });
     else tree.data.push({ relPath, bytes });
@@ -102,6 +110,13 @@ export function compileTree(tree: SourceTree, entrypoints: string[]): PolicyBund
   };
 }
 
-export async function loadRegoDirectory(root: string, entrypoints: string[]): Promise<PolicyBundle> {
-  return compileTree(await readSourceTree(root, { includeTests: false }), entrypoints);
+export async function loadRegoDirectory(
+  root: string,
+  entrypoints: string[],
+  opts: { maxFileBytes?: number } = {},
+): Promise<PolicyBundle> {
+  return compileTree(
+    await readSourceTree(root, { includeTests: false, maxFileBytes: opts.maxFileBytes }),
+    entrypoints,
+  );
 }

@@ -21,7 +21,9 @@ export async function createPolicyRuntime(
   log: (line: string) => void,
 ): Promise<PolicyRuntime> {
   const source =
-    cfg.bundle !== "" ? bundleFileSource(cfg.bundle) : regoDirectorySource(cfg.dir, [cfg.entrypoint]);
+    cfg.bundle !== ""
+      ? bundleFileSource(cfg.bundle)
+      : regoDirectorySource(cfg.dir, [cfg.entrypoint], { maxFileBytes: cfg.maxFileBytes });
   const listeners: Array<(r: ReloadResult) => void> = [];
   const engine = await WasmPolicyEngine.start({
     source,
