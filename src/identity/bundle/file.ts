@@ -4,9 +4,8 @@
  * ConfigMap symlink swaps are seen; a slow poll backs the watcher up. Events are debounced; an
  * invalid update keeps the last good bundle and is reported through onError.
  */
-import { type FSWatcher, watch } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { watchFile } from "../refresh/watch-file.js";
 import { type BundleFormat, formatForPath, parseBundleContent } from "./parse.js";
 import { BundleState } from "./state.js";
 import { BundleError, type BundleSource } from "./types.js";
@@ -27,8 +26,6 @@ export function fileBundle(path: string, opts: FileBundleOptions = {}): BundleSo
   const state = new BundleState(path);
   const format = opts.format ?? formatForPath(path);
   const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
-  let loading: Promise<void> | undefined;
-  let again = false;
 
   const loadOnce = async (): Promise<void> => {
     let text: string;
@@ -52,47 +49,6 @@ export function fileBundle(path: string, opts: FileBundleOptions = {}): BundleSo
     }
   };
 
-  // Serialised reloads: an event during a load schedules exactly one more.
-  const reload = (): Promise<void> => {
-    if (loading) {
-      again = true;
-      return loading;
-    }
-    loading = (async () => {
-      do {
-        again = false;
-        await loadOnce();
-      } while (again && !state.isClosed());
-      loading = undefined;
-    })();
-    return loading;
-  };
-
-  void reload();
-
-  if (opts.watch !== false) {
-    let timer: NodeJS.Timeout | undefined;
-    const schedule = () => {
-      if (state.isClosed()) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void reload(), opts.debounceMs ?? 100);
-      timer.unref();
-    };
-    let watcher: FSWatcher | undefined;
-    try {
-      watcher = watch(dirname(path), { persistent: false }, schedule);
-      watcher.on("error", () => undefined);
-    } catch {
-      // Directory missing or not watchable: the poll below still picks up changes.
-    }
-    const pollMs = opts.pollMs ?? 60_000;
-    const poll = pollMs > 0 ? setInterval(() => void reload(), pollMs) : undefined;
-    poll?.unref();
-    state.addCloser(() => {
-      watcher?.close();
-      if (timer) clearTimeout(timer);
-      if (poll) clearInterval(poll);
-    });
-  }
+  watchFile(path, loadOnce, state, opts);
   return state;
 }

@@ -5,12 +5,12 @@
  * the one it replaces). Files are watched; URLs are polled and always re-fetched before the
  * earliest nextUpdate. Changes are announced so that verified-chain caches are flushed.
  */
-import { type FSWatcher, watch } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
-import { dirname } from "node:path";
 import type { BundleSource } from "../bundle/types.js";
+import { FetchError, fetchBody } from "../refresh/fetch.js";
+import { poll } from "../refresh/poll.js";
+import { SourceState } from "../refresh/state.js";
+import { watchFile as watchAndLoad } from "../refresh/watch-file.js";
 import { type ParsedCert, type ParsedCrl, tryParseDer } from "../x509/index.js";
 import { acceptCrls, crlBlobs } from "./accept.js";
 import { CrlError, type CrlSet, type CrlSource } from "./types.js";
@@ -35,50 +35,32 @@ export interface CrlSourceOptions {
   pollMs?: number;
 }
 
-function fetchBytes(url: URL, opts: CrlSourceOptions): Promise<Buffer> {
-  const maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
-  const origin = url.href;
-  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "GET", ca: opts.ca, timeout: opts.timeoutMs ?? 10_000 }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        reject(new CrlError("crl_http_status", `HTTP status ${res.statusCode}`, origin));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (c: Buffer) => {
-        size += c.length;
-        if (size > maxBytes) {
-          req.destroy(new CrlError("crl_too_large", `body larger than ${maxBytes} bytes`, origin));
-          return;
-        }
-        chunks.push(c);
-      });
-      res.on("end", () => resolve(Buffer.concat(chunks)));
-      res.on("error", reject);
+const FETCH_ERROR_CODES = {
+  status: "crl_http_status",
+  too_large: "crl_too_large",
+  failed: "crl_fetch_failed",
+} as const;
+
+async function fetchBytes(url: URL, opts: CrlSourceOptions): Promise<Buffer> {
+  try {
+    return await fetchBody(url, {
+      ca: opts.ca,
+      timeoutMs: opts.timeoutMs,
+      maxBytes: opts.maxBytes ?? 16 * 1024 * 1024,
     });
-    req.on("timeout", () => req.destroy(new CrlError("crl_fetch_failed", "request timed out", origin)));
-    req.on("error", (e) =>
-      reject(e instanceof CrlError ? e : new CrlError("crl_fetch_failed", e.message, origin)),
-    );
-    req.end();
-  });
+  } catch (e) {
+    if (e instanceof FetchError) throw new CrlError(FETCH_ERROR_CODES[e.kind], e.message, url.href);
+    throw e;
+  }
 }
 
 class CrlSourceImpl implements CrlSource {
   private readonly slots = new Map<string, ParsedCrl[]>();
-  private set: CrlSet | undefined;
   private generation = 0;
-  private closed = false;
-  private readonly changeListeners = new Set<(s: CrlSet) => void>();
-  private readonly errorListeners = new Set<(e: CrlError) => void>();
-  private readonly closers: (() => void)[] = [];
+  private readonly state = new SourceState<CrlSet, CrlError>(
+    () => new CrlError("crl_closed", "source closed before loading"),
+  );
   private readonly origins: string[];
-  private readonly readyPromise: Promise<CrlSet>;
-  private resolveReady: ((s: CrlSet) => void) | undefined;
-  private rejectReady: ((e: CrlError) => void) | undefined;
 
   /** Reloaders of each origin, run again when the issuers change while an origin has no CRLs yet. */
   readonly reloaders = new Map<string, () => void>();
@@ -89,41 +71,31 @@ class CrlSourceImpl implements CrlSource {
       const off = issuer.onChange(() => {
         for (const [origin, reload] of this.reloaders) if (!this.slots.has(origin)) reload();
       });
-      this.closers.push(off);
+      this.state.addCloser(off);
     }
-    this.readyPromise = new Promise((res, rej) => {
-      this.resolveReady = res;
-      this.rejectReady = rej;
-    });
-    this.readyPromise.catch(() => undefined);
     if (this.origins.length === 0) this.publish();
   }
 
   current(): CrlSet | undefined {
-    return this.set;
+    return this.state.current();
   }
   ready(): Promise<CrlSet> {
-    return this.set ? Promise.resolve(this.set) : this.readyPromise;
+    return this.state.ready();
   }
   onChange(listener: (s: CrlSet) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
+    return this.state.onChange(listener);
   }
   onError(listener: (e: CrlError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.state.onError(listener);
   }
   addCloser(fn: () => void): void {
-    this.closers.push(fn);
+    this.state.addCloser(fn);
   }
   isClosed(): boolean {
-    return this.closed;
+    return this.state.isClosed();
   }
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const fn of this.closers) fn();
-    this.rejectReady?.(new CrlError("crl_closed", "source closed before loading"));
+    this.state.close();
   }
 
   /** Earliest nextUpdate over the CRLs of one origin. */
@@ -154,7 +126,7 @@ class CrlSourceImpl implements CrlSource {
   }
 
   async load(origin: string, content: Buffer): Promise<void> {
-    if (this.closed) return;
+    if (this.state.isClosed()) return;
     try {
       const crls = await acceptCrls(crlBlobs(content, origin), await this.issuers(), origin);
       const previous = this.slots.get(origin) ?? [];
@@ -174,89 +146,39 @@ class CrlSourceImpl implements CrlSource {
         previous.length === crls.length &&
         previous.every((p, i) => p.sha256 === (crls[i] as ParsedCrl).sha256);
       this.slots.set(origin, crls);
-      if (!same || !this.set) this.publish();
+      if (!same || !this.state.current()) this.publish();
     } catch (e) {
       this.fail(e instanceof CrlError ? e : new CrlError("crl_malformed", String(e), origin));
     }
   }
 
   fail(error: CrlError): void {
-    if (this.closed) return;
-    if (!this.slots.has(error.origin)) {
-      this.rejectReady?.(error);
-      this.rejectReady = undefined;
-      this.resolveReady = undefined;
-    }
-    for (const l of this.errorListeners) safe(() => l(error));
+    // ready() fails only for an origin that never loaded; the others keep their last good CRLs.
+    this.state.fail(error, !this.slots.has(error.origin));
   }
 
   private publish(): void {
     if (this.origins.some((o) => !this.slots.has(o))) return;
     this.generation++;
-    const set: CrlSet = Object.freeze({
-      crls: Object.freeze(this.origins.flatMap((o) => this.slots.get(o) ?? [])),
-      generation: this.generation,
-    });
-    this.set = set;
-    this.resolveReady?.(set);
-    this.resolveReady = undefined;
-    this.rejectReady = undefined;
-    for (const l of this.changeListeners) safe(() => l(set));
-  }
-}
-
-function safe(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // Listener failures never break the source.
+    this.state.publish(
+      Object.freeze({
+        crls: Object.freeze(this.origins.flatMap((o) => this.slots.get(o) ?? [])),
+        generation: this.generation,
+      }),
+    );
   }
 }
 
 function watchFile(src: CrlSourceImpl, path: string, opts: CrlSourceOptions): void {
-  let busy: Promise<void> | undefined;
-  let again = false;
-  const reload = async (): Promise<void> => {
-    if (busy) {
-      again = true;
-      return busy;
+  const load = async (): Promise<void> => {
+    try {
+      await src.load(path, await readFile(path));
+    } catch (e) {
+      src.fail(new CrlError("crl_read_failed", (e as Error).message ?? String(e), path));
     }
-    busy = (async () => {
-      do {
-        again = false;
-        try {
-          await src.load(path, await readFile(path));
-        } catch (e) {
-          src.fail(new CrlError("crl_read_failed", (e as Error).message ?? String(e), path));
-        }
-      } while (again && !src.isClosed());
-      busy = undefined;
-    })();
-    return busy;
   };
+  const reload = watchAndLoad(path, load, src, opts);
   src.reloaders.set(path, () => void reload());
-  void reload();
-  if (opts.watch === false) return;
-  let timer: NodeJS.Timeout | undefined;
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dirname(path), { persistent: false }, () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void reload(), opts.debounceMs ?? 100);
-      timer.unref();
-    });
-    watcher.on("error", () => undefined);
-  } catch {
-    // Unwatchable directory: the poll still reloads.
-  }
-  const pollMs = opts.pollMs ?? 60_000;
-  const poll = pollMs > 0 ? setInterval(() => void reload(), pollMs) : undefined;
-  poll?.unref();
-  src.addCloser(() => {
-    watcher?.close();
-    if (timer) clearTimeout(timer);
-    if (poll) clearInterval(poll);
-  });
 }
 
 function pollUrl(src: CrlSourceImpl, href: string, opts: CrlSourceOptions): void {
@@ -264,23 +186,8 @@ function pollUrl(src: CrlSourceImpl, href: string, opts: CrlSourceOptions): void
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new CrlError("crl_fetch_failed", "CRL URL must be http: or https:", href);
   }
-  let timer: NodeJS.Timeout | undefined;
-  const minMs = opts.minRefreshMs ?? 1000;
-  const next = (failed: boolean) => {
-    if (src.isClosed()) return;
-    let ms = opts.refreshMs ?? 3_600_000;
-    const nu = src.earliestNextUpdate(href);
-    if (nu !== undefined) {
-      // Fetch ahead of nextUpdate; once inside the margin (the server has nothing newer yet), retry
-      // at the retry pace instead of hammering the endpoint.
-      const due = nu - Date.now() - (opts.refreshBeforeNextUpdateMs ?? 300_000);
-      ms = Math.min(ms, due > 0 ? due : (opts.retryMs ?? 30_000));
-    }
-    if (failed) ms = Math.min(ms, opts.retryMs ?? 30_000);
-    timer = setTimeout(() => void tick(), Math.max(minMs, ms));
-    timer.unref();
-  };
-  const tick = async () => {
+  const retryMs = opts.retryMs ?? 30_000;
+  const tick = async (): Promise<number> => {
     let failed = false;
     try {
       await src.load(href, await fetchBytes(url, opts));
@@ -288,16 +195,18 @@ function pollUrl(src: CrlSourceImpl, href: string, opts: CrlSourceOptions): void
       failed = true;
       src.fail(e instanceof CrlError ? e : new CrlError("crl_fetch_failed", String(e), href));
     }
-    next(failed || src.current() === undefined);
+    let ms = opts.refreshMs ?? 3_600_000;
+    const nu = src.earliestNextUpdate(href);
+    if (nu !== undefined) {
+      // Fetch ahead of nextUpdate; once inside the margin (the server has nothing newer yet), retry
+      // at the retry pace instead of hammering the endpoint.
+      const due = nu - Date.now() - (opts.refreshBeforeNextUpdateMs ?? 300_000);
+      ms = Math.min(ms, due > 0 ? due : retryMs);
+    }
+    if (failed || src.current() === undefined) ms = Math.min(ms, retryMs);
+    return ms;
   };
-  src.reloaders.set(href, () => {
-    if (timer) clearTimeout(timer);
-    void tick();
-  });
-  void tick();
-  src.addCloser(() => {
-    if (timer) clearTimeout(timer);
-  });
+  src.reloaders.set(href, poll(tick, src, opts.minRefreshMs ?? 1000));
 }
 
 /** CRLs of one trust domain from files and/or URLs. Throws CrlError for a non-http(s) URL. */
