@@ -116,7 +116,21 @@ export interface Module {
   packageLoc: Location;
   imports: Import[];
   rules: Rule[];
+  /** `# METADATA` comment blocks, attached to the package or to a rule (absent: none). */
+  annotations?: Annotation[];
 }
+
+/** A JSON value (annotation contents). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * One `# METADATA` block (OPA's annotations). `value` is the object rego.metadata.rule() returns
+ * for it (scope always set; empty fields left out). A rule or document scope names the rule it
+ * precedes by its index in Module.rules.
+ */
+export type Annotation =
+  | { scope: "package" | "subpackages"; value: { [key: string]: JsonValue }; loc: Location }
+  | { scope: "rule" | "document"; rule: number; value: { [key: string]: JsonValue }; loc: Location };
 
 export interface SourceFile {
   path: string;

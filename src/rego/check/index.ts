@@ -10,6 +10,7 @@
  * - User functions are called through a ref rooted at data (`data.pkg.f`); builtins through a
  *   ref of var + strings naming them (`time.now_ns`). CheckedProgram.calledBuiltins holds builtin
  *   names and user functions as `data.pkg.f`.
+ * - `rego.metadata.rule()` / `rego.metadata.chain()` become constants (see metadata.ts).
  * - `print(a, ...)` becomes `internal.print([{v | v = a}, ...])`; template strings become
  *   `internal.template_string([...])` (see src/rego/syntax/template.ts); `not { body }` and a
  *   negated expression with nested calls become `equal([true | body], [])`.
@@ -24,6 +25,7 @@ import { BUILTINS, type BuiltinSignature } from "../builtins/catalog.js";
 import { Diagnostics } from "./diagnostics.js";
 import { Env, importAliases } from "./env.js";
 import { Flattener } from "./flatten.js";
+import { rewriteMetadataCalls } from "./metadata.js";
 import { checkRecursion } from "./recursion.js";
 import { type ModuleContext, Resolver, type ResolveTables } from "./resolve.js";
 import { groupRules } from "./rules.js";
@@ -48,8 +50,9 @@ export function checkModules(modules: Module[], options: CheckOptions = {}): Che
   }
 }
 
-function check(modules: Module[], options: CheckOptions): CheckedProgram {
+function check(parsed: Module[], options: CheckOptions): CheckedProgram {
   const diags = new Diagnostics();
+  const modules = rewriteMetadataCalls(parsed, diags);
   const builtins = options.builtins ?? BUILTINS;
   const env = new Env(modules, builtins, diags);
   const names = new Names();

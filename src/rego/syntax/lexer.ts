@@ -17,8 +17,18 @@ function isIdentPart(c: number): boolean {
   return isIdentStart(c) || isDigit(c);
 }
 
-/** Splits Rego source text into tokens. Iterative: no recursion, any input size. */
-export function tokenize(text: string, file: string): Token[] {
+/** A `#` comment: its text after the `#`, and where the `#` is. */
+export interface Comment {
+  text: string;
+  row: number;
+  col: number;
+}
+
+/**
+ * Splits Rego source text into tokens. Iterative: no recursion, any input size. Comments are
+ * appended to `comments` when given (METADATA annotations are read from them).
+ */
+export function tokenize(text: string, file: string, comments?: Comment[]): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   let row = 1;
@@ -53,7 +63,9 @@ export function tokenize(text: string, file: string): Token[] {
     }
     if (c === 0x23) {
       // comment to end of line
+      const start = i;
       while (i < n && text.charCodeAt(i) !== 0x0a) i++;
+      comments?.push({ text: text.slice(start + 1, i).replace(/\r$/, ""), row, col: start - lineStart + 1 });
       ws = true;
       continue;
     }

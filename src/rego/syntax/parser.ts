@@ -12,7 +12,8 @@ import type {
 } from "../ast/types.js";
 import { RegoCompileError } from "../errors.js";
 import { parseError } from "./errors.js";
-import { tokenize } from "./lexer.js";
+import { type Statement, readAnnotations } from "./annotations.js";
+import { type Comment, tokenize } from "./lexer.js";
 import { parseTemplate } from "./template.js";
 import { mk } from "./terms.js";
 import { KEYWORDS, type Token } from "./tokens.js";
@@ -43,13 +44,15 @@ export class Parser {
   private backtracks = 0;
   /** Top: newlines terminate expressions here. */
   private readonly nlStack: boolean[] = [false];
+  /** Comments of a whole module (not kept for nested template-expression parsers). */
+  private readonly comments: Comment[] = [];
 
   constructor(
     text: string,
     private readonly file: string,
     base?: Location,
   ) {
-    this.toks = tokenize(text, file);
+    this.toks = tokenize(text, file, base ? undefined : this.comments);
     if (base) {
       for (const t of this.toks) {
         if (t.row === 1) t.col += base.col - 1;
@@ -160,7 +163,15 @@ export class Parser {
       if (!this.atEof() && !this.tok.nl && !this.isP(";")) this.fail(this.tok, "end of line after rule");
       while (this.isP(";")) this.next();
     }
-    return { file: this.file, package: pkg, packageLoc: this.loc(pkgTok), imports, rules };
+    const module: Module = { file: this.file, package: pkg, packageLoc: this.loc(pkgTok), imports, rules };
+    const statements: Statement[] = [
+      { kind: "package", row: pkgTok.row },
+      ...imports.map((i): Statement => ({ kind: "import", row: i.loc.row })),
+      ...rules.map((r, i): Statement => ({ kind: "rule", row: r.loc.row, rule: i })),
+    ];
+    const annotations = readAnnotations(this.comments, statements, this.file);
+    if (annotations.length > 0) module.annotations = annotations;
+    return module;
   }
 
   /** `a.b["c"]` with static keys only (package and import paths). */
