@@ -284,8 +284,15 @@ async function runCase(tc: ConformanceCase): Promise<{ status: Status; reason: s
     if (missing) return { status: "FAIL", reason: `host builtin missing: ${missing}` };
     // A wanted error without a code (only want_error text) accepts any evaluation error.
     if (wantsError && (wantCode === "" || wantCode.startsWith("eval_"))) {
-      if (e instanceof HostBuiltinError && e.code !== wantCode) {
-        return { status: "FAIL", reason: `want ${wantCode}, got ${e.code}: ${short(e.message)}` };
+      // Without a wanted code, a host builtin's error must be the wanted text ("code: message").
+      const hostMismatch =
+        e instanceof HostBuiltinError &&
+        (wantCode === "" ? `${e.code}: ${e.message}` !== (tc.want_error ?? "") : e.code !== wantCode);
+      if (hostMismatch) {
+        return {
+          status: "FAIL",
+          reason: `want ${wantCode || short(tc.want_error ?? "")}, got ${e.code}: ${short(e.message)}`,
+        };
       }
       return { status: "PASS", reason: "" };
     }
