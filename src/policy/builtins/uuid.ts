@@ -35,7 +35,9 @@ function parse(s: string): Record<string, unknown> | undefined {
     out.time = Number(unixNs);
     out.clocksequence = ((b[8] ?? 0) & 0x3f) * 256 + (b[9] ?? 0);
     out.nodeid = [...b.subarray(10, 16)].map((x) => x.toString(16).padStart(2, "0")).join("-");
-    out.macvariables = `${(b[10] ?? 0) & 0x01 ? "local" : "global"}:${(b[10] ?? 0) & 0x02 ? "multicast" : "unicast"}`;
+    // IEEE 802 first octet: bit 0x02 is locally administered, bit 0x01 is multicast.
+    const first = b[10] ?? 0;
+    out.macvariables = `${first & 0x02 ? "local" : "global"}:${first & 0x01 ? "multicast" : "unicast"}`;
     if (version === 2) {
       out.domain = ["Person", "Group", "Org"][b[9] ?? 0] ?? `Domain${b[9]}`;
       out.id = timeLow;
