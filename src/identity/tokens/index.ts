@@ -1,5 +1,5 @@
 /** Public surface of the WIMSE application-level identity stage (WIT + WPT / HTTP signature). */
-export { createTokenAuthenticator, type TokenAuthenticatorDeps } from "./authenticator.js";
+export { createTokenAuthenticator, type TokenAuthenticatorDeps, WIT_HEADER } from "./authenticator.js";
 export {
   DEFAULT_ALGORITHMS,
   DEFAULT_CLOCK_SKEW_SECONDS,
@@ -16,6 +16,17 @@ export {
   validateTokenConfig,
   type WitKeySourceSpec,
 } from "./config.js";
+export { parseWitKeys, type WitKeyFormat, type WitKeyParseResult } from "./keys/parse.js";
+export {
+  fileWitKeys,
+  httpsWitKeys,
+  staticWitKeys,
+  WitKeyState,
+  witKeySourceFromSpec,
+} from "./keys/sources.js";
+export { MemoryReplayCache, type MemoryReplayCacheOptions, ReplayCacheFullError } from "./replay.js";
+export { verifyWit, type WitResult } from "./wit.js";
+export { accessTokenOf, createWptVerifier, WPT_HEADER } from "./wpt.js";
 export {
   type WitKey,
   WitKeyError,

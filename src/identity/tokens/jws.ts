@@ -1,0 +1,85 @@
+/**
+ * What WIT and WPT verification share: compact-JWS shape limits, unverified decoding (only to pick
+ * the key and reject early; every claim used afterwards comes from the verified payload), the `typ`
+ * rule, the algorithm denylist, hashing and the failure value.
+ */
+import { createHash } from "node:crypto";
+import { decodeProtectedHeader } from "jose";
+import type { TokenFailure } from "./types.js";
+
+/** Larger tokens are refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 16 * 1024;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export function failure(code: string, check: string, message: string): TokenFailure {
+  return { ok: false, code, check, message, status: 400 };
+}
+
+/** base64url(SHA-256(ASCII(value))): wth, ath, tth, oth. */
+export function tokenHash(value: string): string {
+  return createHash("sha256").update(value, "ascii").digest("base64url");
+}
+
+/** Structural check of a header value that must hold exactly one compact JWS. */
+export function compactShape(value: string): "ok" | "multiple" | "malformed" {
+  // Envoy joins repeated headers with ","; a compact JWS never contains one.
+  if (value.includes(",")) return "multiple";
+  if (value.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(value)) return "malformed";
+  return "ok";
+}
+
+/**
+ * `typ` per RFC 7515 §4.1.9: media type names are case-insensitive, and a value without "/" means
+ * "application/" + value. So "wit+jwt", "WIT+JWT" and "application/wit+jwt" are the same type;
+ * anything else (including parameters) is not.
+ */
+export function typIs(typ: unknown, expected: string): boolean {
+  if (typeof typ !== "string") return false;
+  const t = typ.toLowerCase();
+  return t === expected || t === `application/${expected}`;
+}
+
+/** `none`, MAC algorithms and anything that is not a string are never acceptable. */
+export function forbiddenAlg(alg: unknown): boolean {
+  return typeof alg !== "string" || alg.toLowerCase() === "none" || /^HS\d*$/i.test(alg);
+}
+
+export type Header = Record<string, unknown>;
+
+export function decodeHeader(compact: string): Header | undefined {
+  try {
+    return decodeProtectedHeader(compact) as Header;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Unverified claims: a JSON object or undefined. */
+export function decodeClaims(compact: string): Record<string, unknown> | undefined {
+  const part = compact.split(".")[1] ?? "";
+  try {
+    const v: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+    return typeof v === "object" && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses a verified payload (bytes) into a claims object. */
+export function parseClaims(payload: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));
+    return typeof v === "object" && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JWT NumericDate: a finite number (RFC 7519 §2). */
+export function isNumericDate(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v);
+}
