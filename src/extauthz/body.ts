@@ -1,10 +1,12 @@
 /**
- * parsed_body (OPA-Envoy conventions): JSON bodies (application/json, +json) and form bodies
- * (application/x-www-form-urlencoded) are parsed; any other type is left unparsed. A truncated
- * body (x-envoy-auth-partial-body: true) is never parsed. A body that claims JSON or form but
- * does not parse yields a BodyProblem instead of a value: the caller decides (deny by default).
+ * parsed_body (OPA-Envoy conventions): JSON bodies (application/json, +json), form bodies
+ * (application/x-www-form-urlencoded) and multipart/form-data bodies (multipart.ts: name -> list
+ * of values) are parsed; any other type is left unparsed. A truncated body
+ * (x-envoy-auth-partial-body: true) is never parsed. A body that claims one of these types but
+ * does not parse yields a problem instead of a value: the caller decides (deny by default).
  */
 import type { AttributeContext_HttpRequest } from "../gen/envoy/service/auth/v3/attribute_context.js";
+import { MultipartError, boundaryOf, parseMultipart } from "./multipart.js";
 import { parseQuery } from "./path.js";
 import { Reason, RequestRejection } from "./reasons.js";
 
@@ -18,14 +20,19 @@ export interface ParsedBody {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** Reason code of a multipart body that does not parse (to join Reason in reasons.ts). */
+export const BODY_INVALID_MULTIPART = "body_invalid_multipart";
+
 export function parseBody(
   http: AttributeContext_HttpRequest,
   headers: Readonly<Record<string, string>>,
 ): ParsedBody {
   const truncated = headers["x-envoy-auth-partial-body"] === "true";
+  const contentType = headers["content-type"] ?? "";
+  const type = contentType.split(";")[0].trim().toLowerCase();
+  if (type === "multipart/form-data" && !truncated) return multipartBody(http, contentType);
   const text = bodyText(http);
   if (text === "" || truncated) return { truncated };
-  const type = (headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
   const json = type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type);
   const form = type === "application/x-www-form-urlencoded";
   if (text === undefined) {
@@ -45,6 +52,18 @@ export function parseBody(
     return fields instanceof RequestRejection ? { truncated, problem: fields } : { truncated, value: fields };
   }
   return { truncated };
+}
+
+/** Bytes, not text: file parts may hold any bytes (they reach the policy as text with U+FFFD). */
+function multipartBody(http: AttributeContext_HttpRequest, contentType: string): ParsedBody {
+  const bytes = http.rawBody.length > 0 ? http.rawBody : Buffer.from(http.body, "utf8");
+  if (bytes.length === 0) return { truncated: false };
+  try {
+    return { truncated: false, value: parseMultipart(bytes, boundaryOf(contentType)) };
+  } catch (e) {
+    if (!(e instanceof MultipartError)) throw e;
+    return { truncated: false, problem: new RequestRejection(BODY_INVALID_MULTIPART, e.message) };
+  }
 }
 
 /** raw_body (pack_as_bytes) when present, else body. undefined when raw_body is not UTF-8. */
