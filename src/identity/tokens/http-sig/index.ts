@@ -19,7 +19,8 @@
  *   - the WIMSE signature is the one whose tag is wimse-workload-to-workload; more than one such
  *     signature MUST be rejected; recipients MUST NOT choose by label.
  *   - recipients SHOULD reject a nonce already seen, "without regard to sender" (-07): the replay key
- *     is the nonce alone (namespaced "http-sig:nonce:" in a cache shared with WPT jti values);
+ *     is the nonce alone (SHA-256 of it, namespaced "http-sig:nonce:", in a cache shared with WPT
+ *     jti values), remembered until expires + clock skew;
  *     replay caches need not be shared across replicas (same caveat as the WPT jti cache).
  *   - `wimse-sign-response` (Boolean) may ask for a signed response: this service cannot sign the
  *     upstream's response; it is type-checked and left to the application.
@@ -42,7 +43,7 @@
  * §2.1 combines with ", ": a covered repeated field will not verify (fails closed).
  */
 export type { HttpSigVerifierOptions } from "./verify.js";
-export { createHttpSigVerifier } from "./verify.js";
+export { createHttpSigVerifier, replayKey } from "./verify.js";
 export type { SignedRequest, SignRequestOptions } from "./sign.js";
 export { signRequest } from "./sign.js";
 export { HTTP_SIG_ALGORITHMS } from "./algorithms.js";

@@ -5,6 +5,7 @@
  * ./index.ts. Guard clauses run cheapest first; the signature is verified before the nonce is
  * recorded, so unsigned garbage can never fill the replay cache.
  */
+import { createHash } from "node:crypto";
 import type {
   HttpRequestView,
   ProofFacts,
@@ -60,6 +61,11 @@ function contentLength(request: HttpRequestView): { ok: true; length?: number } 
   const value = raw.trim();
   if (!/^[0-9]{1,15}$/.test(value)) return { ok: false };
   return { ok: true, length: Number.parseInt(value, 10) };
+}
+
+/** The ReplayCache key of a nonce: namespaced, fixed size (SHA-256), whoever signed it (-07). */
+export function replayKey(nonce: string): string {
+  return `${REPLAY_KEY_PREFIX}${createHash("sha256").update(nonce, "ascii").digest("base64url")}`;
 }
 
 export function createHttpSigVerifier(options: HttpSigVerifierOptions): ProofVerifier {
@@ -291,9 +297,10 @@ export function createHttpSigVerifier(options: HttpSigVerifierOptions): ProofVer
     // 9. Replay: the nonce is recorded only for a valid signature, until it expires.
     let fresh: boolean;
     try {
-      fresh = await options.replay.remember(`${REPLAY_KEY_PREFIX}${nonce}`, expires + skew);
+      fresh = await options.replay.remember(replayKey(nonce), expires + skew);
     } catch {
-      return fail("replay_store_error", "nonce", "the replay cache is unavailable", 503);
+      // Not a credential problem: the service cannot vouch for freshness now (fails closed).
+      return fail("replay_unavailable", "nonce", "the replay cache cannot record the nonce", 503);
     }
     if (!fresh) return fail("replayed_nonce", "nonce", "this nonce was already used");
 
