@@ -24,7 +24,37 @@ export interface AuditRecord {
   reason: string;
   policy_revision: string;
   latency_ms: number;
+  /*
+   * Present only for requests that carried a Workload-Identity-Token (both identities are
+   * recorded, wimse-mtls.md §4; never the tokens themselves): which identity is source_id, the
+   * transport identity (mTLS / XFCC) and the token identity with the facts needed to trace a
+   * token (WIT kid / jti / iss, the proof's jti or nonce), or the check a token failed.
+   */
+  caller?: "token" | "transport";
+  transport_id?: string;
+  transport_method?: string;
+  token_id?: string;
+  token_method?: string;
+  wit_kid?: string;
+  wit_jti?: string;
+  wit_iss?: string;
+  /** WPT jti or HTTP-signature nonce. */
+  proof_id?: string;
+  /** The failed check (e.g. "wpt.aud") when the token stage denied. */
+  token_check?: string;
 }
+
+const TOKEN_TEXT_FIELDS = [
+  "transport_id",
+  "transport_method",
+  "token_id",
+  "token_method",
+  "wit_kid",
+  "wit_jti",
+  "wit_iss",
+  "proof_id",
+  "token_check",
+] as const;
 
 const MAX_FIELD = 2048;
 const PEM_OR_TOKEN = /-----BEGIN [^-]+-----|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
@@ -51,5 +81,16 @@ export function formatRecord(r: AuditRecord): string {
     reason: safeText(r.reason),
     reason_code: safeText(r.reason_code),
   };
+  if (
+    r.caller !== undefined ||
+    r.transport_id !== undefined ||
+    r.token_id !== undefined ||
+    r.token_check !== undefined
+  ) {
+    for (const k of TOKEN_TEXT_FIELDS) {
+      const v = r[k];
+      if (v !== undefined) out[k] = safeText(v);
+    }
+  }
   return `${JSON.stringify(out)}\n`;
 }

@@ -1,27 +1,40 @@
 /**
  * One Check, start to end: request -> limits and parsing -> identity -> input -> policy ->
- * decision -> response and audit record. Synchronous (identity and policy evaluation are), never
- * throws: any unexpected error becomes a denial with reason internal_error.
+ * decision -> response and audit record. Never throws: any unexpected error becomes a denial with
+ * reason internal_error.
+ *
+ * Synchronous for every request without a Workload-Identity-Token header (the fast path: the
+ * transport identity and policy evaluation are synchronous). A request with one goes through the
+ * token stage (WIT + WPT or HTTP signature, src/identity/tokens), which is asynchronous: the
+ * checker then returns a Promise.
  *
  * Order of refusals (each a denial with a stable reason code, before anything later runs):
  * no attributes / no HTTP request, header limits, path and query encoding, identity (unless the
  * request matches an identity-optional rule), body that claims JSON or form but does not parse;
- * then the policy, whose errors also deny.
+ * then the policy, whose errors also deny. With a token, the identity step is: a presented
+ * certificate (or forwarded certificate) that fails verification denies (never ignored); no
+ * transport identity denies when tokens.require_transport is set; then the token must verify
+ * (failures: HTTP 400 with an RFC 9457 problem body naming the check). Identity denials carry a
+ * problem body too.
  */
 import { randomUUID } from "node:crypto";
 import type { AuditDecision, AuditRecord } from "../audit/record.js";
 import type { IdentityOptionalRule } from "../config/types.js";
 import type { AttributeContext } from "../gen/envoy/service/auth/v3/attribute_context.js";
 import type { CheckRequest, CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
+import type { TokenAuthenticator, TokenFailure } from "../identity/tokens/types.js";
 import type { AuthResult, CertificateEvidence } from "../identity/types.js";
 import type { PolicyEngine } from "../policy/types.js";
 import { parseBody } from "./body.js";
 import { collectHeaders, type HeaderLimits } from "./headers.js";
+import type { TokenContext } from "./identity-input.js";
 import { buildInput, type PolicyIdentity } from "./input.js";
 import { isIdentityOptional } from "./optional.js";
 import { parseTarget } from "./path.js";
+import { PROBLEM_HEADERS, type Problem, problemBody } from "./problem.js";
 import { Reason, RequestRejection } from "./reasons.js";
 import { allowResponse, denyResponse, type IdentityHeaderNames } from "./response.js";
+import { requestView, WIT_HEADER } from "./tokens.js";
 
 export interface Authenticator {
   authenticate(evidence: CertificateEvidence): AuthResult;
@@ -35,10 +48,21 @@ export interface CheckSettings {
   denyStatus: number;
   identityFailureStatus: number;
   skipBodyParse: boolean;
+  /** Token stage settings (config tokens.caller / tokens.require_transport); default token / true. */
+  tokens?: TokenSettings;
 }
+
+export interface TokenSettings {
+  caller: "token" | "transport";
+  requireTransport: boolean;
+}
+
+const DEFAULT_TOKEN_SETTINGS: TokenSettings = { caller: "token", requireTransport: true };
 
 export interface CheckDeps {
   authenticator: Authenticator;
+  /** The token stage; without it a request carrying a Workload-Identity-Token is denied. */
+  tokens?: Pick<TokenAuthenticator, "authenticate">;
   policy: PolicyEngine;
   settings: CheckSettings;
   newDecisionId?: () => string;
@@ -58,9 +82,12 @@ interface Facts {
   destination: string;
   auth?: AuthResult;
   revision: string;
+  /** Set when the request carried a Workload-Identity-Token. */
+  token?: { context?: TokenContext; failure?: TokenFailure };
 }
 
-export type Checker = (request: CheckRequest, startedAt?: bigint) => CheckResult;
+/** Synchronous for requests without a Workload-Identity-Token header, a Promise for the others. */
+export type Checker = (request: CheckRequest, startedAt?: bigint) => CheckResult | Promise<CheckResult>;
 
 export function createChecker(deps: CheckDeps): Checker {
   const newId = deps.newDecisionId ?? randomUUID;
@@ -80,14 +107,24 @@ export function createChecker(deps: CheckDeps): Checker {
       destination: "",
       revision: deps.policy.revision,
     };
-    let verdict: Verdict;
+    let verdict: Verdict | Promise<Verdict>;
     try {
       verdict = decide(request, deps, facts, hidden);
     } catch (e) {
-      verdict = stageDeny(deps, Reason.internalError, `internal error: ${(e as Error).message}`);
+      verdict = internalError(deps, e);
+    }
+    if (verdict instanceof Promise) {
+      return verdict.then(
+        (v) => finish(v, deps, facts, startedAt),
+        (e: unknown) => finish(internalError(deps, e), deps, facts, startedAt),
+      );
     }
     return finish(verdict, deps, facts, startedAt);
   };
+}
+
+function internalError(deps: CheckDeps, e: unknown): Verdict {
+  return stageDeny(deps, Reason.internalError, `internal error: ${(e as Error)?.message ?? String(e)}`);
 }
 
 interface Verdict {
@@ -114,7 +151,37 @@ function stageDeny(
   };
 }
 
-function decide(request: CheckRequest, deps: CheckDeps, facts: Facts, hidden: ReadonlySet<string>): Verdict {
+/** A denial with an RFC 9457 problem body (identity and token failures). */
+function problemDeny(p: Problem): Verdict {
+  return {
+    allowed: false,
+    httpStatus: p.status,
+    reasonCode: p.code,
+    reason: p.detail,
+    response: (id) =>
+      denyResponse(
+        { httpStatus: p.status, reasonCode: p.code, headers: PROBLEM_HEADERS, body: problemBody(p, id) },
+        id,
+      ),
+  };
+}
+
+function transportDeny(deps: CheckDeps, auth: Extract<AuthResult, { ok: false }>): Verdict {
+  return problemDeny({
+    status: deps.settings.identityFailureStatus,
+    code: auth.code,
+    check: "transport",
+    detail: auth.message,
+    kind: "transport",
+  });
+}
+
+function decide(
+  request: CheckRequest,
+  deps: CheckDeps,
+  facts: Facts,
+  hidden: ReadonlySet<string>,
+): Verdict | Promise<Verdict> {
   const { settings } = deps;
   const attrs: AttributeContext | undefined = request.attributes;
   if (!attrs) return stageDeny(deps, Reason.noAttributes, "CheckRequest has no attributes");
@@ -133,15 +200,91 @@ function decide(request: CheckRequest, deps: CheckDeps, facts: Facts, hidden: Re
 
   const auth = deps.authenticator.authenticate({ sourceCertificate: attrs.source?.certificate, headers });
   facts.auth = auth;
+  if (headers[WIT_HEADER] !== undefined)
+    return decideWithToken(request, http, headers, target, deps, facts, hidden);
   if (!auth.ok && !isIdentityOptional(settings.identityOptional, http.method, target.path)) {
-    return stageDeny(deps, auth.code, auth.message, settings.identityFailureStatus);
+    return transportDeny(deps, auth);
   }
+  return authorize(request, http, headers, target, deps, facts, hidden, undefined);
+}
+
+type Http = NonNullable<NonNullable<AttributeContext["request"]>["http"]>;
+
+/**
+ * The token path: the transport identity first (a presented certificate that fails is never
+ * ignored; none at all is refused when tokens.require_transport is set), then the token stage.
+ */
+async function decideWithToken(
+  request: CheckRequest,
+  http: Http,
+  headers: Readonly<Record<string, string>>,
+  target: Exclude<ReturnType<typeof parseTarget>, RequestRejection>,
+  deps: CheckDeps,
+  facts: Facts,
+  hidden: ReadonlySet<string>,
+): Promise<Verdict> {
+  const tokenSettings = deps.settings.tokens ?? DEFAULT_TOKEN_SETTINGS;
+  facts.token = {};
+  const auth = facts.auth as AuthResult;
+  if (!auth.ok) {
+    if (auth.code !== "no_certificate") return transportDeny(deps, auth);
+    if (tokenSettings.requireTransport) {
+      return problemDeny({
+        status: deps.settings.identityFailureStatus,
+        code: Reason.transportIdentityRequired,
+        check: "transport",
+        detail:
+          "a workload identity token needs a verified transport identity too (mTLS or a trusted proxy's XFCC): tokens.require_transport",
+        kind: "transport",
+      });
+    }
+  }
+  const tokenFailure = (f: Pick<TokenFailure, "code" | "check" | "message" | "status">): Verdict => {
+    facts.token = { failure: { ok: false, ...f } };
+    return problemDeny({ status: f.status, code: f.code, check: f.check, detail: f.message, kind: "token" });
+  };
+  if (!deps.tokens) {
+    return tokenFailure({
+      code: Reason.tokensNotConfigured,
+      check: "tokens",
+      message: "this service does not accept workload identity tokens",
+      status: 400,
+    });
+  }
+  const result = await deps.tokens.authenticate(requestView(http, headers));
+  if (!result.present) {
+    return tokenFailure({
+      code: Reason.internalError,
+      check: "tokens",
+      message: "the token stage found no Workload-Identity-Token header",
+      status: 400,
+    });
+  }
+  if (!result.ok) return tokenFailure(result);
+  const context: TokenContext = { identity: result.identity, caller: tokenSettings.caller };
+  facts.token = { context };
+  return authorize(request, http, headers, target, deps, facts, hidden, context);
+}
+
+/** Body, policy input, policy evaluation and the verdict (both paths). */
+function authorize(
+  request: CheckRequest,
+  http: Http,
+  headers: Readonly<Record<string, string>>,
+  target: Exclude<ReturnType<typeof parseTarget>, RequestRejection>,
+  deps: CheckDeps,
+  facts: Facts,
+  hidden: ReadonlySet<string>,
+  token: TokenContext | undefined,
+): Verdict {
+  const { settings } = deps;
+  const auth = facts.auth;
   const body = settings.skipBodyParse
     ? { truncated: headers["x-envoy-auth-partial-body"] === "true" }
     : parseBody(http, headers);
   if (body.problem) return stageDeny(deps, body.problem.code, body.problem.message);
 
-  const input = buildInput({ request, target, body, auth, hiddenHeaders: hidden });
+  const input = buildInput({ request, target, body, auth, token, hiddenHeaders: hidden });
   const identity = input.identity as PolicyIdentity | undefined;
   const outcome = deps.policy.evaluate(input);
   facts.revision = outcome.revision;
@@ -201,7 +344,45 @@ function finish(verdict: Verdict, deps: CheckDeps, facts: Facts, startedAt: bigi
     policy_revision: facts.revision,
     latency_ms: Number(process.hrtime.bigint() - startedAt) / 1e6,
   };
+  if (facts.token) addTokenFields(audit, facts.token, auth, verdict.identity);
   return { response, audit };
+}
+
+/**
+ * Both identities of a token request (never the tokens): source_id / auth_method / proxy_id are
+ * the caller's, as the policy saw it; transport_* and token_* are each identity by itself.
+ */
+function addTokenFields(
+  audit: AuditRecord,
+  token: NonNullable<Facts["token"]>,
+  auth: AuthResult | undefined,
+  caller: PolicyIdentity | undefined,
+): void {
+  if (auth?.ok) {
+    audit.transport_id = auth.identity.id;
+    audit.transport_method = auth.identity.method;
+  }
+  if (token.failure) {
+    // No token identity: source_id stays the transport identity, the only one verified.
+    audit.token_check = token.failure.check;
+    return;
+  }
+  const t = token.context?.identity;
+  if (!t) return;
+  audit.caller = token.context?.caller === "transport" && auth?.ok ? "transport" : "token";
+  if (caller) {
+    audit.source_id = caller.id;
+    audit.auth_method = caller.method;
+    audit.proxy_id = caller.proxy?.id ?? "";
+  }
+  audit.token_id = t.id;
+  audit.token_method = t.method;
+  const wit = t.tokens.wit;
+  if (wit.kid !== undefined) audit.wit_kid = wit.kid;
+  if (wit.jti !== undefined) audit.wit_jti = wit.jti;
+  if (wit.iss !== undefined) audit.wit_iss = wit.iss;
+  const proof = t.tokens.proof;
+  audit.proof_id = proof.kind === "wpt" ? proof.jti : proof.nonce;
 }
 
 function pathOnly(path: string): string {

@@ -6,13 +6,12 @@
  * or, on identity-optional requests whose verification failed, `identity_error`.
  */
 import { CheckRequest } from "../gen/envoy/service/auth/v3/external_auth.js";
-import type { AuthResult, VerifiedIdentity } from "../identity/types.js";
+import type { AuthResult } from "../identity/types.js";
 import type { ParsedBody } from "./body.js";
+import { putIdentity, type TokenContext } from "./identity-input.js";
 import type { ParsedTarget } from "./path.js";
 
-export interface PolicyIdentity extends VerifiedIdentity {
-  proxy?: VerifiedIdentity;
-}
+export type { PolicyIdentity } from "./identity-input.js";
 
 export interface InputParts {
   request: CheckRequest;
@@ -20,6 +19,8 @@ export interface InputParts {
   body: ParsedBody;
   /** undefined only when identity was not attempted. */
   auth?: AuthResult;
+  /** The verified token identity, when the request carried one (see identity-input.ts). */
+  token?: TokenContext;
   /**
    * Header names (lower case) removed from the input's copy of the request headers: the
    * configured identity headers. A client-sent x-wimse-workload-id is never verified, so a policy
@@ -40,15 +41,7 @@ export function buildInput(parts: InputParts): Record<string, unknown> {
   input.version = INPUT_VERSION;
   const principal = parts.request.attributes?.source?.principal;
   if (principal) input.source_principal = principal;
-  const auth = parts.auth;
-  if (auth?.ok) {
-    const identity: PolicyIdentity = { ...auth.identity };
-    if (auth.proxy) identity.proxy = auth.proxy;
-    input.identity = identity;
-  } else if (auth) {
-    input.identity_error = { code: auth.code, message: auth.message };
-    if (auth.proxy) input.identity_proxy = auth.proxy;
-  }
+  putIdentity(input, parts.auth, parts.token);
   return input;
 }
 

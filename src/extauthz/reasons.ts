@@ -18,6 +18,10 @@ export const Reason = {
   bodyInvalidJson: "body_invalid_json",
   bodyInvalidForm: "body_invalid_form",
   internalError: "internal_error",
+  /** A Workload-Identity-Token arrived but this checker has no token stage. */
+  tokensNotConfigured: "tokens_not_configured",
+  /** A verified token without a transport identity while tokens.require_transport is set. */
+  transportIdentityRequired: "transport_identity_required",
 } as const;
 
 export type ReasonCode = (typeof Reason)[keyof typeof Reason];

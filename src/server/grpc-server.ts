@@ -40,9 +40,20 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
         });
         return;
       }
-      // The checker never throws (errors become denials); a Check is decided synchronously, so
-      // grpc-js's tryShutdown (which waits for open calls) is what lets in-flight checks finish.
+      // The checker never throws nor rejects (errors become denials). A Check is decided
+      // synchronously unless it carries a Workload-Identity-Token (then a Promise); either way the
+      // call stays open until answered, so grpc-js's tryShutdown lets in-flight checks finish.
       const result = deps.checker(call.request, started);
+      if (result instanceof Promise) {
+        result.then(
+          (r) => {
+            deps.onResult(r);
+            callback(null, r.response);
+          },
+          (e: Error) => callback({ code: GrpcStatus.INTERNAL, details: `check failed: ${e.message}` }),
+        );
+        return;
+      }
       deps.onResult(result);
       callback(null, result.response);
     },

@@ -4,6 +4,7 @@
  * statistics. src/server/runtime/*.ts adapt the real modules to these; tests may pass doubles.
  */
 import type { Authenticator } from "../extauthz/check.js";
+import type { TokenAuthenticator } from "../identity/tokens/types.js";
 import type { PolicyEngine } from "../policy/types.js";
 import type { CacheStats } from "./metrics.js";
 
@@ -32,7 +33,15 @@ export interface IdentityRuntime extends Authenticator {
   close?(): Promise<void> | void;
 }
 
+/** The application-level token stage (src/identity/tokens): optional, closed on stop. */
+export interface TokenRuntime {
+  authenticate: TokenAuthenticator["authenticate"];
+  close?(): Promise<void> | void;
+}
+
 export interface Runtimes {
   identity: IdentityRuntime;
   policy: PolicyRuntime;
+  /** Absent: requests carrying a Workload-Identity-Token are denied (tokens_not_configured). */
+  tokens?: TokenRuntime;
 }

@@ -76,6 +76,7 @@ export async function startService(
 
   const checker = createChecker({
     authenticator: runtimes.identity,
+    tokens: runtimes.tokens,
     policy: runtimes.policy,
     settings: {
       limits: config.request,
@@ -85,6 +86,7 @@ export async function startService(
       denyStatus: config.decision.denyStatus,
       identityFailureStatus: config.decision.identityFailureStatus,
       skipBodyParse: config.request.skipBodyParse,
+      tokens: { caller: config.tokens.caller, requireTransport: config.tokens.requireTransport },
     },
   });
   const server = createGrpcServer({
@@ -116,6 +118,7 @@ export async function startService(
       if (metricsServer) await new Promise<void>((r) => metricsServer?.close(() => r()));
       await runtimes.policy.close?.();
       await runtimes.identity.close?.();
+      await runtimes.tokens?.close?.();
       await audit.close();
     })();
     return stopping;

@@ -153,7 +153,7 @@ describe("ext_authz mapping over gRPC", () => {
     });
   });
 
-  it("identity failure denies before the policy runs, with the reason code header only", async () => {
+  it("identity failure denies before the policy runs, with the reason code and an RFC 9457 body", async () => {
     const before = policy.inputs.length;
     script(() => ({ kind: "decision", decision: decision({ allowed: true }), revision: "rev-1" }));
     const res = await h.check(envoyRequest({ path: "/api" }));
@@ -161,9 +161,15 @@ describe("ext_authz mapping over gRPC", () => {
     expect(res.status?.code).toBe(7);
     expect(res.deniedResponse?.status?.code).toBe(403);
     expect(headerMap(res.deniedResponse?.headers)).toEqual([
+      ["content-type", "application/problem+json", false],
       ["x-wimse-authz-reason", "no_certificate", false],
     ]);
-    expect(res.deniedResponse?.body).toBe("");
+    expect(JSON.parse(res.deniedResponse?.body ?? "")).toMatchObject({
+      type: "urn:wimse-authz:problem:no_certificate",
+      status: 403,
+      reason_code: "no_certificate",
+      check: "transport",
+    });
     expect((await h.auditLines()).at(-1)).toMatchObject({
       decision: "deny",
       reason_code: "no_certificate",
