@@ -1,7 +1,9 @@
 /** The bench's results: the JSON document, the stdout table and the target verdicts. */
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, release, totalmem } from "node:os";
 import type { AclGrowthPoint } from "./acl-growth.js";
+import type { ComponentCosts } from "./components.js";
 import type { IdentityCost } from "./identity-cost.js";
+import type { TrustDomainPoint, XfccPoint } from "./identity-growth.js";
 import type { LatencySummary } from "./stats.js";
 
 export interface ServerResult {
@@ -10,30 +12,70 @@ export interface ServerResult {
   rssBytesAfter: number | undefined;
 }
 
+/** Our server, freshly started, at saturation for `endS` seconds; RSS sampled along the way. */
+export interface SoakResult {
+  midS: number;
+  endS: number;
+  rssIdleBytes: number | undefined;
+  rssMidBytes: number | undefined;
+  rssEndBytes: number | undefined;
+  /** RSS every few seconds from the start of the load: [seconds, bytes]. */
+  rssTimeline: Array<[number, number]>;
+  saturation: LatencySummary;
+}
+
 export interface Target {
   name: string;
   value: number;
   limit: string;
+  /** False when the run did not measure it (then `met` is false too). */
+  measured: boolean;
   met: boolean;
+}
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryBytes: number;
+  node: string;
+  platform: string;
+  kernel: string;
+  /** 1-minute load average when the run started and when it ended (a shared machine shows here). */
+  loadAvgStart: number;
+  loadAvgEnd: number;
 }
 
 export interface BenchReport {
   date: string;
-  machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string };
+  /** Wall-clock seconds of the whole run. */
+  runtimeS: number;
+  machine: Machine;
   settings: {
+    quick: boolean;
     durationS: number;
     warmupS: number;
     inFlight: number;
     rps: number;
     identities: number;
     requests: number;
+    soakS: number;
+    componentMs: number;
+    aclSizes: number[];
+    trustDomainSizes: number[];
+    xfccElements: number[];
   };
   baseline: ServerResult;
   ours: ServerResult;
-  /** Policy evaluation alone (in the generator's process) per ACL size. */
-  aclGrowth: AclGrowthPoint[];
+  /** Our server at saturation for soakS seconds (absent when --soak 0). */
+  soak?: SoakResult;
+  /** Per-decision components alone (generator process, in-process calls). */
+  components?: ComponentCosts;
   /** Identity verification alone: cold miss vs cache hit. */
-  identityCost: IdentityCost;
+  identityCost?: IdentityCost;
+  /** Policy evaluation alone (default policy) per ACL size. */
+  aclGrowth: AclGrowthPoint[];
+  trustDomainGrowth: TrustDomainPoint[];
+  xfccGrowth: XfccPoint[];
   ratios: {
     saturationThroughput: number;
     fixedRateP50: number;
@@ -43,118 +85,179 @@ export interface BenchReport {
     aclLargestOverSmallest: number;
     /** Identity cache miss cost / hit cost. */
     identityMissOverHit: number;
+    /** RSS at the end of the soak / at its middle. */
+    rssEndOverMid: number;
   };
   targets: Target[];
 }
 
-export function machine(): BenchReport["machine"] {
+export function machine(): Machine {
   return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? "unknown",
     memoryBytes: totalmem(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    kernel: release(),
+    loadAvgStart: loadavg()[0],
+    loadAvgEnd: Number.NaN,
   };
 }
 
-export function ratiosAndTargets(
-  baseline: ServerResult,
-  ours: ServerResult,
-  acl: AclGrowthPoint[],
-  identity: IdentityCost,
-): Pick<BenchReport, "ratios" | "targets"> {
-  const bySize = [...acl].sort((a, b) => a.entries - b.entries);
+export interface TargetInputs {
+  baseline: ServerResult;
+  ours: ServerResult;
+  aclGrowth: AclGrowthPoint[];
+  identityCost?: IdentityCost;
+  soak?: SoakResult;
+  rps: number;
+}
+
+/** The ratios and the issue's five targets, from the figures of one run. NaN is never met. */
+export function ratiosAndTargets(x: TargetInputs): Pick<BenchReport, "ratios" | "targets"> {
+  const bySize = [...x.aclGrowth].sort((a, b) => a.entries - b.entries);
   const smallest = bySize[0];
   const largest = bySize[bySize.length - 1];
   const ratios = {
-    identityMissOverHit: identity.missUs / identity.hitUs,
-    aclLargestOverSmallest: smallest && largest ? largest.usPerDecision / smallest.usPerDecision : Number.NaN,
-    saturationThroughput: ours.saturation.throughput / baseline.saturation.throughput,
-    saturationP99: ours.saturation.p99 / baseline.saturation.p99,
-    fixedRateP50: ours.fixedRate.p50 / baseline.fixedRate.p50,
-    fixedRateP99: ours.fixedRate.p99 / baseline.fixedRate.p99,
+    saturationThroughput: x.ours.saturation.throughput / x.baseline.saturation.throughput,
+    saturationP99: x.ours.saturation.p99 / x.baseline.saturation.p99,
+    fixedRateP50: x.ours.fixedRate.p50 / x.baseline.fixedRate.p50,
+    fixedRateP99: x.ours.fixedRate.p99 / x.baseline.fixedRate.p99,
+    aclLargestOverSmallest:
+      smallest && largest && largest !== smallest
+        ? largest.usPerDecision / smallest.usPerDecision
+        : Number.NaN,
+    identityMissOverHit: x.identityCost ? x.identityCost.missUs / x.identityCost.hitUs : Number.NaN,
+    rssEndOverMid:
+      x.soak?.rssEndBytes !== undefined && x.soak.rssMidBytes !== undefined
+        ? x.soak.rssEndBytes / x.soak.rssMidBytes
+        : Number.NaN,
   };
+  const target = (name: string, value: number, limit: string, ok: (v: number) => boolean): Target => {
+    const measured = Number.isFinite(value);
+    return { name, value, limit, measured, met: measured && ok(value) };
+  };
+  const soakName = x.soak
+    ? `RSS at ${x.soak.endS} s / at ${x.soak.midS} s of saturation (ours)`
+    : "RSS at 60 s / at 30 s of saturation (ours)";
   const targets: Target[] = [
-    {
-      name: "saturation throughput ours/baseline",
-      value: ratios.saturationThroughput,
-      limit: ">= 0.8",
-      met: ratios.saturationThroughput >= 0.8,
-    },
-    {
-      name: "p99 at fixed rate ours/baseline",
-      value: ratios.fixedRateP99,
-      limit: "<= 1.5",
-      met: ratios.fixedRateP99 <= 1.5,
-    },
+    target("saturation throughput ours/baseline", ratios.saturationThroughput, ">= 0.8", (v) => v >= 0.8),
+    target(`p99 at ${x.rps} rps ours/baseline`, ratios.fixedRateP99, "<= 1.5", (v) => v <= 1.5),
+    target(
+      smallest && largest
+        ? `policy evaluation ACL ${largest.entries}/${smallest.entries} entries`
+        : "policy evaluation ACL largest/smallest",
+      ratios.aclLargestOverSmallest,
+      "<= 2",
+      (v) => v <= 2,
+    ),
+    target("identity cache miss/hit cost", ratios.identityMissOverHit, ">= 20", (v) => v >= 20),
+    target(soakName, ratios.rssEndOverMid, "0.9 .. 1.1", (v) => v >= 0.9 && v <= 1.1),
   ];
-  targets.push({
-    name: "identity cache miss/hit cost",
-    value: ratios.identityMissOverHit,
-    limit: ">= 20",
-    met: ratios.identityMissOverHit >= 20,
-  });
-  if (smallest && largest && largest !== smallest) {
-    targets.push({
-      name: `policy evaluation ACL ${largest.entries}/${smallest.entries} entries`,
-      value: ratios.aclLargestOverSmallest,
-      limit: "<= 2",
-      met: ratios.aclLargestOverSmallest <= 2, // NaN (a size failed) is not met
-    });
-  }
   return { ratios, targets };
 }
 
-const mib = (b: number | undefined) => (b === undefined ? "-" : `${(b / 1048576).toFixed(0)} MiB`);
+export function verdict(t: Target): string {
+  return !t.measured ? "NOT MEASURED" : t.met ? "MET" : "NOT MET";
+}
+
+const mib = (b: number | undefined) => (b === undefined ? "-" : `${(b / 1048576).toFixed(1)} MiB`);
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
+const us = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} µs` : "-");
+const ratio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
+
+function table(rows: string[][], leftColumns: number): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return rows.map((row) =>
+    row.map((cell, c) => (c < leftColumns ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "),
+  );
+}
 
 export function formatTable(r: BenchReport): string {
   const rows: string[][] = [
     ["server", "mode", "calls/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors"],
   ];
+  const line = (name: string, mode: string, x: LatencySummary) =>
+    rows.push([
+      name,
+      mode,
+      x.throughput.toFixed(0),
+      ms(x.p50),
+      ms(x.p90),
+      ms(x.p99),
+      ms(x.p999),
+      ms(x.max),
+      String(x.errors),
+    ]);
   for (const [name, s] of [
     ["baseline", r.baseline],
     ["ours", r.ours],
   ] as const) {
-    for (const [mode, x] of [
-      [`saturation ${r.settings.inFlight} in flight`, s.saturation],
-      [`fixed ${r.settings.rps} rps`, s.fixedRate],
-    ] as const) {
-      rows.push([
-        name,
-        mode,
-        x.throughput.toFixed(0),
-        ms(x.p50),
-        ms(x.p90),
-        ms(x.p99),
-        ms(x.p999),
-        ms(x.max),
-        String(x.errors),
-      ]);
-    }
+    line(name, `saturation ${r.settings.inFlight} in flight`, s.saturation);
+    line(name, `fixed ${r.settings.rps} rps`, s.fixedRate);
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  const lines = rows.map((row) =>
-    row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "),
-  );
+  if (r.soak) line("ours", `soak ${r.soak.endS} s, ${r.settings.inFlight} in flight`, r.soak.saturation);
   const m = r.machine;
-  return [
-    `wimse-authz bench ${r.date} — ${m.cpuModel} x${m.cpus}, node ${m.node}, ${m.platform}`,
-    `${r.settings.durationS} s per measurement after ${r.settings.warmupS} s warm-up; ${r.settings.requests} distinct requests from ${r.settings.identities} identities`,
+  const out = [
+    `wimse-authz bench ${r.date} — ${m.cpuModel} x${m.cpus}, ${mib(m.memoryBytes)}, node ${m.node}, ${m.platform} ${m.kernel}, load average ${m.loadAvgStart.toFixed(1)} -> ${m.loadAvgEnd.toFixed(1)}${r.settings.quick ? " (QUICK MODE: not a measurement)" : ""}`,
+    `${r.settings.durationS} s per measurement after ${r.settings.warmupS} s warm-up; ${r.settings.requests} distinct requests from ${r.settings.identities} identities; whole run ${r.runtimeS.toFixed(0)} s`,
     "",
-    ...lines,
+    ...table(rows, 2),
     "",
-    `policy evaluation alone (default policy, caller matches the last ACL entry): ${r.aclGrowth
-      .map(
-        (p) =>
-          `${p.entries} entries ${p.error ? `FAILED (${p.error.slice(0, 160)})` : `${p.usPerDecision.toFixed(1)} µs`}`,
-      )
-      .join(", ")}`,
-    `identity verification alone: cold miss ${r.identityCost.missUs.toFixed(1)} µs, cache hit ${r.identityCost.hitUs.toFixed(2)} µs (${r.identityCost.leaves} leaves)`,
-    `server RSS after the run: baseline ${mib(r.baseline.rssBytesAfter)}, ours ${mib(r.ours.rssBytesAfter)}`,
-    `ratios ours/baseline: saturation throughput ${r.ratios.saturationThroughput.toFixed(2)}, saturation p99 ${r.ratios.saturationP99.toFixed(2)}, fixed-rate p50 ${r.ratios.fixedRateP50.toFixed(2)}, fixed-rate p99 ${r.ratios.fixedRateP99.toFixed(2)}`,
-    ...r.targets.map(
-      (t) => `target ${t.name} ${t.limit}: ${t.value.toFixed(2)} ${t.met ? "MET" : "NOT MET"}`,
-    ),
-  ].join("\n");
+  ];
+  if (r.components) {
+    const c = r.components;
+    out.push(
+      `components alone (per request, in process): input construction ${us(c.inputUs)}, policy evaluation ${us(c.policyUs)} (default policy, ${c.inputs} bench inputs, ${c.allowedInputs} allowed), audit write ${us(c.auditUs)}`,
+    );
+  }
+  if (r.identityCost) {
+    out.push(
+      `identity verification alone: cold miss ${us(r.identityCost.missUs)}, cache hit ${us(r.identityCost.hitUs)} (${r.identityCost.leaves} leaves)`,
+    );
+  }
+  if (r.aclGrowth.length > 0) {
+    out.push(
+      `policy evaluation by ACL size (caller's grants looked up by identifier): ${r.aclGrowth
+        .map(
+          (p) =>
+            `${p.entries} entries ${p.error ? `FAILED (${p.error.slice(0, 160)})` : us(p.usPerDecision)}`,
+        )
+        .join(", ")}`,
+    );
+  }
+  if (r.trustDomainGrowth.length > 0) {
+    out.push(
+      `identity by trust domains configured: ${r.trustDomainGrowth
+        .map(
+          (p) =>
+            `${p.trustDomains}: miss ${us(p.missUs)}, hit ${us(p.hitUs)}, setup ${p.setupMs.toFixed(1)} ms`,
+        )
+        .join("; ")}`,
+    );
+  }
+  if (r.xfccGrowth.length > 0) {
+    out.push(
+      `identity through a trusted proxy by XFCC elements: ${r.xfccGrowth
+        .map(
+          (p) =>
+            `${p.elements} (${p.headerBytes} bytes): distinct header ${us(p.distinctUs)}, repeated header ${us(p.repeatedUs)}`,
+        )
+        .join("; ")}`,
+    );
+  }
+  if (r.soak) {
+    out.push(
+      `ours RSS: idle ${mib(r.soak.rssIdleBytes)}, after ${r.soak.midS} s at saturation ${mib(r.soak.rssMidBytes)}, after ${r.soak.endS} s ${mib(r.soak.rssEndBytes)}`,
+    );
+  }
+  out.push(
+    `server RSS after their runs: baseline ${mib(r.baseline.rssBytesAfter)}, ours ${mib(r.ours.rssBytesAfter)}`,
+    `ratios ours/baseline: saturation throughput ${ratio(r.ratios.saturationThroughput)}, saturation p99 ${ratio(r.ratios.saturationP99)}, fixed-rate p50 ${ratio(r.ratios.fixedRateP50)}, fixed-rate p99 ${ratio(r.ratios.fixedRateP99)}`,
+    "",
+  );
+  const trows = [["target", "value", "limit", "verdict"]];
+  for (const t of r.targets) trows.push([t.name, ratio(t.value), t.limit, verdict(t)]);
+  out.push(...table(trows, 1));
+  return out.join("\n");
 }

@@ -1,27 +1,48 @@
 /**
- * `npm run bench`: in one run, a no-op grpc-js Authorization/Check baseline and our service, each
- * in its own process, driven by the same load generator (this process) with the same requests:
- * (a) saturation with --in-flight calls in flight, (b) an open loop at --rps. Prints a table and
- * writes bench/results/bench-<date>.json (and latest.json) with the machine description.
+ * `npm run bench`: in one run, on one machine:
+ *  1. a no-op grpc-js Authorization/Check baseline and our service, each in its own process,
+ *     driven by the same load generator (this process) with the same requests: (a) saturation with
+ *     --in-flight calls in flight, (b) an open loop at --rps;
+ *  2. a soak: our service, freshly started, at saturation for --soak seconds, its resident memory
+ *     sampled at the middle and the end (the target: within 10%);
+ *  3. components alone (input construction, policy evaluation, audit write, identity miss/hit) and
+ *     growth (ACL size, trust domains configured, XFCC elements), in this process.
+ * Prints a table with the target verdicts (computed from this run's figures) and writes
+ * bench-<date>.json / .svg and latest.json / .svg under --out, with the machine description.
  *
  * Flags: --duration S (10) --warmup S (2) --in-flight N (64) --rps N (1000) --identities N (100)
- *        --acl-sizes LIST (10,1000,100000) --out DIR (bench/results)
+ *        --soak S (60; 0 skips it) --acl-sizes LIST (10,1000,100000) --trust-domains LIST
+ *        (1,100,10000) --xfcc-elements LIST (1,10) --component-ms MS (1000) --out DIR (bench/results)
+ *        --quick (every default shrunk to check the whole pipeline in ~30 s: not a measurement;
+ *        explicit flags still win).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Client, credentials } from "@grpc/grpc-js";
+import { loadConfig } from "../src/config/load.js";
 import { AuthorizationClient } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { createIdentityRuntime } from "../src/server/runtime/identity.js";
 import { measureAclGrowth } from "./acl-growth.js";
+import { measureComponents } from "./components.js";
 import { measureIdentityCost } from "./identity-cost.js";
+import { measureTrustDomainGrowth, measureXfccGrowth } from "./identity-growth.js";
 import { closedLoop, encodeRequests, openLoop, rawCheckCaller } from "./load.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
-import { type BenchReport, formatTable, machine, ratiosAndTargets, type ServerResult } from "./report.js";
+import {
+  type BenchReport,
+  formatTable,
+  machine,
+  ratiosAndTargets,
+  type ServerResult,
+  type SoakResult,
+} from "./report.js";
 import { type ServerKind, type ServerSetup, serveChild, spawnServer } from "./servers.js";
+import { latencyChart } from "./svg.js";
 import { verifyAnswers } from "./verify.js";
-import { type BenchRequest, buildWorkload } from "./workload.js";
+import { type BenchRequest, buildWorkload, type Workload } from "./workload.js";
 
 const script = fileURLToPath(import.meta.url);
 const benchDir = dirname(script);
@@ -31,21 +52,54 @@ const { values } = parseArgs({
   options: {
     serve: { type: "string" },
     setup: { type: "string" },
-    duration: { type: "string", default: "10" },
-    warmup: { type: "string", default: "2" },
-    "in-flight": { type: "string", default: "64" },
-    rps: { type: "string", default: "1000" },
-    identities: { type: "string", default: "100" },
-    "acl-sizes": { type: "string", default: "10,1000,100000" },
+    quick: { type: "boolean", default: false },
+    duration: { type: "string" },
+    warmup: { type: "string" },
+    "in-flight": { type: "string" },
+    rps: { type: "string" },
+    identities: { type: "string" },
+    soak: { type: "string" },
+    "acl-sizes": { type: "string" },
+    "trust-domains": { type: "string" },
+    "xfcc-elements": { type: "string" },
+    "component-ms": { type: "string" },
     out: { type: "string", default: join(root, "bench/results") },
   },
 });
 
-function positive(name: string, text: string | undefined): number {
+/** Full run defaults, and the --quick ones (a pipeline check, not a measurement). */
+const DEFAULTS = {
+  duration: ["10", "1"],
+  warmup: ["2", "0.5"],
+  "in-flight": ["64", "16"],
+  rps: ["1000", "200"],
+  identities: ["100", "5"],
+  soak: ["60", "2"],
+  "acl-sizes": ["10,1000,100000", "10,100"],
+  "trust-domains": ["1,100,10000", "1,10"],
+  "xfcc-elements": ["1,10", "1,10"],
+  "component-ms": ["1000", "50"],
+} as const;
+
+function flag(name: keyof typeof DEFAULTS): string {
+  return values[name] ?? DEFAULTS[name][values.quick ? 1 : 0];
+}
+
+function number(name: keyof typeof DEFAULTS, min: number): number {
+  const text = flag(name);
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new Error(`bench: --${name} must be a positive number, got ${text}`);
+  if (!Number.isFinite(n) || n < min)
+    throw new Error(`bench: --${name} must be a number >= ${min}, got ${text}`);
   return n;
+}
+
+function list(name: keyof typeof DEFAULTS): number[] {
+  const items = flag(name)
+    .split(",")
+    .map((x) => Number(x));
+  if (items.length === 0 || items.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`bench: --${name} must be a list of positive integers, got ${flag(name)}`);
+  return items;
 }
 
 async function main(): Promise<void> {
@@ -55,23 +109,37 @@ async function main(): Promise<void> {
     await serveChild(values.serve, values.setup ?? "");
     return;
   }
+  const started = performance.now();
+  const m = machine();
   const settings = {
-    durationS: positive("duration", values.duration),
-    warmupS: positive("warmup", values.warmup),
-    inFlight: Math.round(positive("in-flight", values["in-flight"])),
-    rps: positive("rps", values.rps),
-    identities: Math.round(positive("identities", values.identities)),
+    quick: values.quick === true,
+    durationS: number("duration", 0.1),
+    warmupS: number("warmup", 0),
+    inFlight: Math.round(number("in-flight", 1)),
+    rps: number("rps", 1),
+    identities: Math.round(number("identities", 1)),
+    soakS: number("soak", 0),
+    componentMs: number("component-ms", 1),
+    aclSizes: list("acl-sizes"),
+    trustDomainSizes: list("trust-domains"),
+    xfccElements: list("xfcc-elements"),
   };
   ensureRuntimeWasm(root, benchDir);
   const dir = mkdtempSync(join(tmpdir(), "wimse-bench-"));
   try {
     process.stderr.write(`bench: issuing ${settings.identities} workload certificates...\n`);
-    const workload = await buildWorkload(dir, settings.identities);
+    const trustDir = join(dir, "trust");
+    const auditDir = join(dir, "audit");
+    mkdirSync(trustDir);
+    mkdirSync(auditDir);
+    const workload = await buildWorkload(trustDir, settings.identities);
+    // The audit file lives apart from the trust files: the identity stage watches the trust
+    // files' directory, and audit writes there would trigger reloads.
     const setup: ServerSetup = {
       trustDomains: workload.trustDomains,
       trustedProxies: workload.trustedProxies,
       policyDir: join(root, "policies"),
-      auditFile: join(dir, "audit.log"),
+      auditFile: join(auditDir, "audit.log"),
     };
     const setupFile = join(dir, "setup.json");
     writeFileSync(setupFile, JSON.stringify(setup));
@@ -79,34 +147,105 @@ async function main(): Promise<void> {
     for (const kind of ["baseline", "ours"] as const) {
       results[kind] = await measure(kind, setupFile, workload.requests, settings);
     }
-    process.stderr.write("bench: policy evaluation alone, ACL growth...\n");
-    const aclSizes = (values["acl-sizes"] ?? "").split(",").map((x) => Math.round(positive("acl-sizes", x)));
-    const aclGrowth = await measureAclGrowth(join(root, "policies"), aclSizes, 1000);
-    process.stderr.write("bench: identity verification alone, cache miss vs hit...\n");
-    const identityCost = await measureIdentityCost(200, 1000);
     const baseline = results.baseline as ServerResult;
     const ours = results.ours as ServerResult;
+    const soak = settings.soakS > 0 ? await soakOurs(setupFile, workload.requests, settings) : undefined;
+
+    process.stderr.write("bench: components alone (input, policy, audit)...\n");
+    const components = await measureComponents({
+      requests: workload.requests.map((r) => r.request),
+      authenticate: await authenticatorFor(workload),
+      limits: loadConfig({ env: {} }).request,
+      policyDir: join(root, "policies"),
+      ms: settings.componentMs,
+    });
+    if (components.allowedInputs !== workload.requests.filter((r) => r.expectAllowed).length) {
+      throw new Error(
+        `bench: the default policy allowed ${components.allowedInputs} of the bench inputs in process`,
+      );
+    }
+    process.stderr.write("bench: identity verification alone, cache miss vs hit...\n");
+    const identityCost = await measureIdentityCost(settings.quick ? 10 : 200, settings.componentMs);
+    process.stderr.write(`bench: policy evaluation by ACL size (${settings.aclSizes.join(", ")})...\n`);
+    const aclGrowth = await measureAclGrowth(join(root, "policies"), settings.aclSizes, settings.componentMs);
+    process.stderr.write(`bench: identity by trust domains (${settings.trustDomainSizes.join(", ")})...\n`);
+    const trustDomainGrowth = await measureTrustDomainGrowth(
+      settings.trustDomainSizes,
+      settings.quick ? 5 : 50,
+      settings.componentMs,
+    );
+    process.stderr.write(`bench: identity by XFCC elements (${settings.xfccElements.join(", ")})...\n`);
+    const xfccGrowth = await measureXfccGrowth(settings.xfccElements, settings.componentMs);
+
+    m.loadAvgEnd = loadavg()[0];
     const report: BenchReport = {
       date: new Date().toISOString(),
-      machine: machine(),
+      runtimeS: (performance.now() - started) / 1000,
+      machine: m,
       settings: { ...settings, identities: workload.identities, requests: workload.requests.length },
       baseline,
       ours,
-      aclGrowth,
+      soak,
+      components,
       identityCost,
-      ...ratiosAndTargets(baseline, ours, aclGrowth, identityCost),
+      aclGrowth,
+      trustDomainGrowth,
+      xfccGrowth,
+      ...ratiosAndTargets({ baseline, ours, aclGrowth, identityCost, soak, rps: settings.rps }),
     };
     console.log(formatTable(report));
     const out = resolve(values.out);
     mkdirSync(out, { recursive: true });
-    const text = `${JSON.stringify(report, null, 2)}\n`;
-    const file = join(out, `bench-${report.date.replace(/[:.]/g, "-")}.json`);
-    writeFileSync(file, text);
-    writeFileSync(join(out, "latest.json"), text);
-    console.log(`\nwrote ${file}`);
+    const stem = `bench-${report.date.replace(/[:.]/g, "-")}`;
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    const svg = chart(report);
+    writeFileSync(join(out, `${stem}.json`), json);
+    writeFileSync(join(out, `${stem}.svg`), svg);
+    writeFileSync(join(out, "latest.json"), json);
+    writeFileSync(join(out, "latest.svg"), svg);
+    console.log(`\nwrote ${join(out, `${stem}.json`)} and ${stem}.svg (also latest.json, latest.svg)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function chart(r: BenchReport): string {
+  const m = r.machine;
+  const base = "#1f77b4";
+  const ours = "#d62728";
+  return latencyChart(
+    `wimse-authz bench ${r.date.slice(0, 16)}Z — ${m.cpuModel} x${m.cpus}, node ${m.node}${r.settings.quick ? " (quick mode)" : ""}`,
+    [
+      {
+        title: `saturation, ${r.settings.inFlight} calls in flight`,
+        series: [
+          { label: "baseline (no-op)", color: base, summary: r.baseline.saturation },
+          { label: "ours", color: ours, summary: r.ours.saturation },
+        ],
+      },
+      {
+        title: `fixed rate, ${r.settings.rps} requests/s`,
+        series: [
+          { label: "baseline (no-op)", color: base, summary: r.baseline.fixedRate },
+          { label: "ours", color: ours, summary: r.ours.fixedRate },
+        ],
+      },
+    ],
+  );
+}
+
+/** The identity stage as the service builds it, for the in-process component measurements. */
+async function authenticatorFor(workload: Workload) {
+  const identity = createIdentityRuntime({
+    identity: loadConfig({ env: {} }).identity,
+    trustDomains: workload.trustDomains,
+    trustedProxies: workload.trustedProxies,
+    log: () => {},
+  });
+  const loaded = await identity.reload?.();
+  if (loaded && !loaded.ok) throw new Error(`bench: trust files did not load: ${loaded.error}`);
+  return (request: BenchRequest["request"]) =>
+    identity.authenticate({ sourceCertificate: request.attributes?.source?.certificate, headers: {} });
 }
 
 async function measure(
@@ -136,6 +275,52 @@ async function measure(
       durationMs: s.durationS * 1000,
     });
     return { saturation, fixedRate, rssBytesAfter: server.rssBytes() };
+  } finally {
+    client.close();
+    raw.close();
+    await server.stop();
+  }
+}
+
+/** A fresh "ours" at saturation for soakS seconds; RSS at the start, every 5 s, mid and end. */
+async function soakOurs(
+  setupFile: string,
+  requests: BenchRequest[],
+  s: { soakS: number; inFlight: number },
+): Promise<SoakResult> {
+  const server = await spawnServer(script, "ours", setupFile);
+  const client = new AuthorizationClient(server.address, credentials.createInsecure());
+  const raw = new Client(server.address, credentials.createInsecure());
+  try {
+    await verifyAnswers(client, "ours", requests);
+    client.close();
+    const rssIdleBytes = server.rssBytes();
+    const midS = s.soakS / 2;
+    const endS = s.soakS;
+    process.stderr.write(
+      `bench: ours: soak at saturation (${s.inFlight} in flight, ${endS} s, RSS at ${midS} s and ${endS} s)...\n`,
+    );
+    const rssTimeline: Array<[number, number]> = [];
+    let rssMidBytes: number | undefined;
+    const t0 = performance.now();
+    const sample = () => {
+      const b = server.rssBytes();
+      if (b !== undefined) rssTimeline.push([Math.round((performance.now() - t0) / 100) / 10, b]);
+      return b;
+    };
+    const every = setInterval(sample, Math.min(5000, (endS * 1000) / 4));
+    const mid = setTimeout(() => {
+      rssMidBytes = sample();
+    }, midS * 1000);
+    const saturation = await closedLoop(rawCheckCaller(raw), encodeRequests(requests.map((r) => r.request)), {
+      inFlight: s.inFlight,
+      warmupMs: 0,
+      durationMs: endS * 1000,
+    });
+    clearInterval(every);
+    clearTimeout(mid);
+    const rssEndBytes = sample();
+    return { midS, endS, rssIdleBytes, rssMidBytes, rssEndBytes, rssTimeline, saturation };
   } finally {
     client.close();
     raw.close();

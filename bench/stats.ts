@@ -9,6 +9,11 @@ export interface LatencySummary {
   p99: number;
   p999: number;
   max: number;
+  /**
+   * The latency distribution for the chart: [percentile, ms] pairs from p0 to p99.99 on a log
+   * scale of 1/(1 - p) (10 points per decade), then the max as p100.
+   */
+  distribution: Array<[number, number]>;
 }
 
 /** A growable buffer of latency samples in milliseconds. */
@@ -52,5 +57,18 @@ export function summarize(samples: Samples, seconds: number, errors: number): La
     p99: percentile(s, 99),
     p999: percentile(s, 99.9),
     max: s.length > 0 ? s[s.length - 1] : Number.NaN,
+    distribution: distribution(s),
   };
+}
+
+/** Percentiles 100 * (1 - 10^(-k/10)) for k = 0..40 (p0 .. p99.99), then [100, max]. */
+export function distribution(sorted: Float64Array): Array<[number, number]> {
+  if (sorted.length === 0) return [];
+  const out: Array<[number, number]> = [];
+  for (let k = 0; k <= 40; k++) {
+    const p = 100 * (1 - 10 ** (-k / 10));
+    out.push([Number(p.toFixed(4)), k === 0 ? sorted[0] : percentile(sorted, p)]);
+  }
+  out.push([100, sorted[sorted.length - 1]]);
+  return out;
 }
