@@ -40,7 +40,9 @@
  * Content-Length/Transfer-Encoding announce one, cannot be digest-checked and is refused; the
  * signature window is bounded by maxLifetimeSeconds and checked with clockSkewSeconds; the nonce is
  * recorded only after the signature verified; Envoy merges repeated headers with "," where RFC 9421
- * §2.1 combines with ", ": a covered repeated field will not verify (fails closed).
+ * §2.1 combines with ", ": a covered repeated field will not verify (fails closed). @path and @query
+ * are taken from :path exactly as Envoy forwards it: path normalization or slash merging in front
+ * of ext_authz changes them and the signature fails (closed) — configure the listener not to rewrite.
  */
 export type { HttpSigVerifierOptions } from "./verify.js";
 export { createHttpSigVerifier, replayKey } from "./verify.js";
