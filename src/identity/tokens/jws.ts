@@ -11,8 +11,9 @@ import type { TokenFailure } from "./types.js";
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-export function failure(code: string, check: string, message: string): TokenFailure {
-  return { ok: false, code, check, message, status: 400 };
+/** Status 400 for every credential problem; 503 only when a dependency (the replay store) fails. */
+export function failure(code: string, check: string, message: string, status = 400): TokenFailure {
+  return { ok: false, code, check, message, status };
 }
 
 /** base64url(SHA-256(ASCII(value))): wth, ath, tth, oth. */

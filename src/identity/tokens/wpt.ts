@@ -34,8 +34,8 @@ import type { ProofFacts, ProofVerifier, ReplayCache } from "./types.js";
 export const WPT_HEADER = "workload-proof-token";
 const MAX_JTI_LENGTH = 256;
 
-const fail = (code: string, check: string, message: string) =>
-  failure(`wpt_${code}`, `wpt.${check}`, message);
+const fail = (code: string, check: string, message: string, status = 400) =>
+  failure(`wpt_${code}`, `wpt.${check}`, message, status);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -135,7 +135,13 @@ export function createWptVerifier(config: ResolvedTokenConfig, replay: ReplayCac
     try {
       fresh = await replay.remember(`wpt:${tokenHash(`${wit.cnf.thumbprint}\u0000${jti}`)}`, expiresAt);
     } catch {
-      return fail("replay_unavailable", "jti", "the replay cache cannot record the WPT (failing closed)");
+      // Not a credential problem: the store is down or full. Deny (fail closed), retryable.
+      return fail(
+        "replay_unavailable",
+        "jti",
+        "the replay cache cannot record the WPT (failing closed)",
+        503,
+      );
     }
     if (!fresh) return fail("replayed", "jti", "this WPT was already used");
 
