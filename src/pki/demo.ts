@@ -13,8 +13,14 @@
  *   workloads/<name>/cert.pem             leaf certificate
  *   workloads/<name>/chain.pem            leaf followed by its intermediate
  *   workloads/<name>/key.pem              PKCS#8 private key, mode 0600
+ *   <td-short>/wit/issuer-key.pem         the trust domain's WIT signing key (PKCS#8, ES256), mode 0600
+ *   <td-short>/wit/jwks.json              its public key as a JWK Set (kid, alg, use "sig")
+ * bundle.spiffe.json also carries the WIT issuer's public key as a "jwt-svid" entry (SPIFFE bundles
+ * hold both kinds of authorities; the X.509 bundle loader ignores it, the WIT key source uses it).
  * <td-short> is "demo" for spiffe://demo.wimse-authz.local, "demo2" for wimse://demo2.wimse-authz.local.
  */
+import { createHash } from "node:crypto";
+import { newKeyPair, type TokenKeyPair } from "./tokens.js";
 import {
   type IssuedCertificate,
   type IssuedCrl,
@@ -29,6 +35,17 @@ export const DEMO_TRUST_DOMAINS = {
 } as const;
 
 export type DemoDomainShort = keyof typeof DEMO_TRUST_DOMAINS;
+
+/**
+ * The target URIs of the demo workloads that receive token-authenticated calls: the WPT `aud` /
+ * `wimse-aud` values the service accepts on built-in defaults (tokens.targets). One service
+ * instance guards every demo workload, so it accepts each of them; a real deployment lists only
+ * the targets of the workload(s) its Envoy fronts.
+ */
+export const DEMO_TOKEN_TARGETS = {
+  backend: "https://backend.demo.wimse-authz.local",
+  billing: "https://billing.demo2.wimse-authz.local",
+} as const;
 
 export interface DemoWorkloadSpec {
   name: string;
@@ -97,6 +114,8 @@ export interface DemoDomain {
   intermediate: IssuedCertificate;
   /** The intermediate's CRL (lists the revoked workloads) then the root's (empty). */
   crls: IssuedCrl[];
+  /** The trust domain's WIT issuer key (ES256; kid "<short>-wit-<hash>"). */
+  witIssuer: TokenKeyPair;
 }
 
 export interface DemoWorkload extends DemoWorkloadSpec {
@@ -136,7 +155,19 @@ export async function generateDemoPkiInMemory(opts: DemoPkiOptions = {}): Promis
       notAfter: at(1825),
       uris: [td.id],
     });
-    domains[short] = { short, trustDomain: td.id, root, intermediate, crls: [] };
+    const witIssuer = newKeyPair("ES256", `${short}-wit-1`);
+    const kid = `${short}-wit-${createHash("sha256")
+      .update(witIssuer.publicKey.export({ format: "der", type: "spki" }))
+      .digest("hex")
+      .slice(0, 8)}`;
+    domains[short] = {
+      short,
+      trustDomain: td.id,
+      root,
+      intermediate,
+      crls: [],
+      witIssuer: newKeyPairWithKid(witIssuer, kid),
+    };
   }
   for (const spec of DEMO_WORKLOADS) {
     const d = domains[spec.domain];
@@ -160,4 +191,9 @@ export async function generateDemoPkiInMemory(opts: DemoPkiOptions = {}): Promis
     d.crls.push(await issueCrl({ issuer: d.root, thisUpdate: start, nextUpdate }));
   }
   return { domains, workloads };
+}
+
+/** The same key pair under another kid (the kid names the key: derived from its public key). */
+function newKeyPairWithKid(k: TokenKeyPair, kid: string): TokenKeyPair {
+  return { ...k, kid, publicJwk: { ...k.publicJwk, kid } };
 }

@@ -13,6 +13,8 @@ export function demoDomainPaths(short: DemoDomainShort) {
     bundlePem: `${short}/bundle.pem`,
     bundleSpiffe: `${short}/bundle.spiffe.json`,
     crl: `${short}/crl.pem`,
+    witIssuerKey: `${short}/wit/issuer-key.pem`,
+    witJwks: `${short}/wit/jwks.json`,
   } as const;
 }
 

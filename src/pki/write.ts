@@ -2,12 +2,14 @@
  * Writes the demo PKI to disk (layout documented in demo.ts) with a manifest of every path.
  * Existing files are never overwritten unless `force` is set; private keys get mode 0600.
  */
+import type { KeyObject } from "node:crypto";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { formatSpiffeBundle } from "../identity/bundle/spiffe-json.js";
 import { type DemoPki, type DemoPkiOptions, generateDemoPkiInMemory } from "./demo.js";
 import { exportPrivateKeyPem } from "./issue.js";
 import { demoDomainPaths, demoWorkloadPaths } from "./layout.js";
+import { formatWitJwks, formatWitSpiffeBundle } from "./tokens.js";
 
 export interface DemoPkiManifest {
   version: 1;
@@ -21,6 +23,8 @@ export interface DemoPkiManifest {
       bundlePem: string;
       bundleSpiffe: string;
       crl: string;
+      /** WIT issuer (absent in demo PKIs written before WIT support): key file, JWKS, kid, alg. */
+      wit?: { issuerKey: string; jwks: string; kid: string; alg: string };
     }
   >;
   workloads: Record<
@@ -78,8 +82,14 @@ async function plan(
       root: add(p.root, d.root.pem),
       intermediate: add(p.intermediate, d.intermediate.pem),
       bundlePem: add(p.bundlePem, d.root.pem),
-      bundleSpiffe: add(p.bundleSpiffe, formatSpiffeBundle([d.root.der], { sequence: 1, refreshHint: 300 })),
+      bundleSpiffe: add(p.bundleSpiffe, spiffeBundle(d)),
       crl: add(p.crl, d.crls.map((c) => c.pem).join("")),
+      wit: {
+        issuerKey: add(p.witIssuerKey, privatePem(d.witIssuer.privateKey), true),
+        jwks: add(p.witJwks, formatWitJwks([d.witIssuer])),
+        kid: d.witIssuer.kid,
+        alg: d.witIssuer.alg,
+      },
     };
   }
   for (const w of Object.values(pki.workloads)) {
@@ -97,6 +107,16 @@ async function plan(
   manifest.files = [...files.map((f) => f.path), "manifest.json"];
   files.push({ path: "manifest.json", content: `${JSON.stringify(manifest, null, 2)}\n`, secret: false });
   return { files, manifest };
+}
+
+/** The trust domain's SPIFFE bundle: its X.509 root and its WIT issuer key (a jwt-svid entry). */
+function spiffeBundle(d: DemoPki["domains"][keyof DemoPki["domains"]]): string {
+  const x509 = JSON.parse(formatSpiffeBundle([d.root.der])) as { keys: object[] };
+  return formatWitSpiffeBundle([d.witIssuer], { sequence: 1, refreshHint: 300, x509Entries: x509.keys });
+}
+
+function privatePem(key: KeyObject): string {
+  return key.export({ format: "pem", type: "pkcs8" }).toString();
 }
 
 /** Issues the demo PKI and writes it under outDir. Throws DemoPkiExistsError when files exist. */

@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import {
   ensureDemoPki,
   generateDemoPki,
 } from "../../src/pki/write.js";
+import { parseWitKeys } from "../../src/identity/tokens/index.js";
 import { parseDer } from "../../src/identity/x509/index.js";
 
 describe("demo PKI in memory", () => {
@@ -70,6 +72,30 @@ describe("demo PKI on disk", () => {
       const mode = statSync(join(dir, f)).mode & 0o777;
       expect(mode, f).toBe(f.endsWith("key.pem") ? 0o600 : 0o644);
     }
+  });
+
+  it("writes each trust domain's WIT issuer: private key 0600, JWKS and a jwt-svid entry in the SPIFFE bundle, same key", () => {
+    for (const [short, td] of Object.entries(manifest.trustDomains)) {
+      const wit = td.wit;
+      if (!wit) throw new Error(`${short}: no WIT issuer in the manifest`);
+      expect(wit.issuerKey).toBe(`${short}/wit/issuer-key.pem`);
+      expect(statSync(join(dir, wit.issuerKey)).mode & 0o777).toBe(0o600);
+      expect(wit.alg).toBe("ES256");
+      const jwks = parseWitKeys(readFileSync(join(dir, wit.jwks), "utf8"), "jwks");
+      const bundle = parseWitKeys(readFileSync(join(dir, td.bundleSpiffe), "utf8"), "spiffe");
+      if (!jwks.ok || !bundle.ok) throw new Error(`${short}: WIT keys do not parse`);
+      expect([...jwks.content.keys.keys()]).toEqual([wit.kid]);
+      expect([...bundle.content.keys.keys()]).toEqual([wit.kid]);
+      const priv = createPrivateKey(readFileSync(join(dir, wit.issuerKey)));
+      const fromPriv = createPublicKey(priv).export({ format: "jwk" });
+      const jwk = (
+        JSON.parse(readFileSync(join(dir, wit.jwks), "utf8")) as { keys: Record<string, string>[] }
+      ).keys[0];
+      expect({ x: jwk.x, y: jwk.y }).toEqual({ x: fromPriv.x, y: fromPriv.y });
+      const x509 = parseSpiffeBundle(readFileSync(join(dir, td.bundleSpiffe), "utf8"));
+      expect(x509.ok && x509.bundle.x509Authorities.length).toBe(1);
+    }
+    expect(manifest.trustDomains.demo.wit?.kid).not.toBe(manifest.trustDomains.demo2.wit?.kid);
   });
 
   it("writes a valid SPIFFE bundle", () => {
