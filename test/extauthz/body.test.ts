@@ -11,7 +11,7 @@ const CT = "multipart/form-data; boundary=XyZ";
 
 function parse(body: string | Uint8Array, contentType = CT, extra: Record<string, string> = {}) {
   const http = AttributeContext_HttpRequest.fromPartial(
-    typeof body === "string" ? { body } : { rawBody: body },
+    typeof body === "string" ? { body } : { rawBody: Buffer.from(body) },
   );
   return parseBody(http, { "content-type": contentType, ...extra });
 }
