@@ -3,7 +3,8 @@
  * the whole "JWS Signing Input", not base64-encoded, and the signature is the raw JWS signature
  * bytes: ECDSA as r||s, each zero-padded to the curve size (RFC 7518 §3.4, the same encoding as
  * RFC 9421 §3.3.4-3.3.5); PS256 is RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt
- * (RFC 7518 §3.5); RS256 is RSASSA-PKCS1-v1_5 with SHA-256; EdDSA is Ed25519/Ed448 without pre-hash.
+ * (RFC 7518 §3.5); RS256 is RSASSA-PKCS1-v1_5 with SHA-256; EdDSA is Ed25519/Ed448 without pre-hash,
+ * and RFC 9864's fully-specified Ed25519 / Ed448 are the same with the curve fixed.
  *
  * The algorithm always comes from the WIT's cnf.jwk.alg, and the key must suit it (curve, type,
  * RSA size >= 2048): a key that does not is refused before any verification.
@@ -42,6 +43,9 @@ const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     httpSigName: "ecdsa-p384-sha384",
   },
   EdDSA: { hash: null, keyTypes: ["ed25519", "ed448"], options: {} },
+  // RFC 9864 fully-specified replacements of the polymorphic EdDSA (newer WIMSE examples use them).
+  Ed25519: { hash: null, keyTypes: ["ed25519"], options: {}, httpSigName: "ed25519" },
+  Ed448: { hash: null, keyTypes: ["ed448"], options: {} },
   RS256: {
     hash: "sha256",
     keyTypes: ["rsa"],

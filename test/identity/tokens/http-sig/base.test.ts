@@ -1,4 +1,4 @@
-import { createPublicKey } from "node:crypto";
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { verifySignature } from "../../../../src/identity/tokens/http-sig/algorithms.js";
 import { componentValue, signatureBase } from "../../../../src/identity/tokens/http-sig/base.js";
@@ -152,5 +152,22 @@ describe("Content-Digest (RFC 9530)", () => {
   it("ignores deprecated algorithms next to a valid sha-256", () => {
     const field = `md5=:AAAA:, ${contentDigestField(body)}`;
     expect(checkContentDigest(field, body)).toEqual({ ok: true, algorithms: ["sha-256"] });
+  });
+});
+
+describe("signer refusals", () => {
+  it("refuses keys that do not suit the algorithm, public keys and unknown algorithms", () => {
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const rsa1024 = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const base = { method: "GET", url: "https://svc.example/x", wit: "a.b.c" };
+    expect(() => signRequest({ ...base, privateKey: ec.privateKey, alg: "ES384" })).toThrow(/curve/);
+    expect(() => signRequest({ ...base, privateKey: ec.privateKey, alg: "EdDSA" })).toThrow(/does not suit/);
+    expect(() => signRequest({ ...base, privateKey: ec.publicKey, alg: "ES256" })).toThrow(/private key/);
+    expect(() => signRequest({ ...base, privateKey: rsa1024.privateKey, alg: "RS256" })).toThrow(/2048/);
+    expect(() => signRequest({ ...base, privateKey: ec.privateKey, alg: "HS256" })).toThrow(/not supported/);
+    expect(() => signRequest({ ...base, privateKey: ec.privateKey, alg: "none" })).toThrow(/not supported/);
+    expect(() =>
+      signRequest({ ...base, privateKey: ec.privateKey, alg: "ES256", headers: { "content-type": "a\nb" } }),
+    ).toThrow(/cannot sign/);
   });
 });

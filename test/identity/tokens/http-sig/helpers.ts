@@ -8,7 +8,7 @@ import {
 } from "../../../../src/identity/tokens/http-sig/index.js";
 import type { HttpRequestView, ReplayCache, VerifiedWit } from "../../../../src/identity/tokens/types.js";
 
-export type Alg = "ES256" | "ES384" | "EdDSA" | "PS256" | "RS256";
+export type Alg = "ES256" | "ES384" | "EdDSA" | "Ed25519" | "PS256" | "RS256";
 
 export function keyPair(alg: Alg): { privateKey: KeyObject; publicKey: KeyObject } {
   switch (alg) {
@@ -17,6 +17,7 @@ export function keyPair(alg: Alg): { privateKey: KeyObject; publicKey: KeyObject
     case "ES384":
       return generateKeyPairSync("ec", { namedCurve: "P-384" });
     case "EdDSA":
+    case "Ed25519":
       return generateKeyPairSync("ed25519");
     case "PS256":
     case "RS256":

@@ -19,7 +19,7 @@ import {
   withCnf,
 } from "./helpers.js";
 
-const ALGS: Alg[] = ["ES256", "ES384", "EdDSA", "PS256", "RS256"];
+const ALGS: Alg[] = ["ES256", "ES384", "EdDSA", "Ed25519", "PS256", "RS256"];
 const OPTIONS = {
   targets: [TARGET, "https://svc-c.internal/orders"],
   algorithms: ALGS,
