@@ -1,10 +1,12 @@
 /**
  * Workload Identity Token verification (wimse-mtls.md §6; draft-ietf-wimse-workload-creds).
  * Guard clauses in order, each rejecting one rule with a stable code:
- *   shape -> typ "wit+jwt" -> alg allowlisted (never none / HMAC) -> kid -> sub canonical
+ *   shape -> typ "wit+jwt" -> alg allowlisted (never none / HMAC) -> no crit -> kid -> sub canonical
  *   (before any key lookup) -> key of THE trust domain of sub, by kid -> key/alg fit ->
  *   signature (jose) -> exp (required), nbf, iat, lifetime -> iss allowlist -> cnf.jwk (alg
  *   required, allowlisted, asymmetric public key of the type the alg needs).
+ * Key-carrying header parameters (jwk, jku, x5u, x5c) are never used: the key comes from the
+ * configured keys of the subject's trust domain only, and iss never locates keys.
  */
 import { calculateJwkThumbprint, compactVerify } from "jose";
 import { tryParseWorkloadId } from "../id/parse.js";
@@ -53,6 +55,8 @@ export async function verifyWit(
     return fail("alg_not_allowed", "alg", `algorithm ${String(alg)} is not allowed`);
   }
   const algName = alg as string;
+  // No JWS extension is understood here (RFC 7515 §4.1.11): b64=false and the like are refused.
+  if (header.crit !== undefined) return fail("crit_unsupported", "crit", "the WIT uses critical extensions");
   const kid = header.kid;
   if (typeof kid !== "string" || kid.length === 0) return fail("kid_missing", "kid", "the WIT has no kid");
 

@@ -66,6 +66,8 @@ export function createWptVerifier(config: ResolvedTokenConfig, replay: ReplayCac
     if (!typIs(header.typ, "wpt+jwt")) return fail("bad_typ", "typ", 'typ must be "wpt+jwt"');
     if (forbiddenAlg(header.alg))
       return fail("alg_not_allowed", "alg", "none and MAC algorithms are never accepted");
+    if (header.crit !== undefined)
+      return fail("crit_unsupported", "crit", "the WPT uses critical extensions");
     if (header.alg !== wit.cnf.alg) {
       return fail("alg_mismatch", "alg", `the WPT's alg must be the WIT's cnf.jwk.alg (${wit.cnf.alg})`);
     }

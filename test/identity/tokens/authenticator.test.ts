@@ -2,7 +2,7 @@
  * TokenAuthenticator end to end in-process: acceptance for every algorithm and binding, and a table
  * of every rejection, each asserting the stable code and the check it names.
  */
-import { createSecretKey } from "node:crypto";
+import { createSecretKey, type KeyObject, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   createTokenAuthenticator,
@@ -37,6 +37,13 @@ import {
 } from "./helpers.js";
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+
+/** An ES256 compact JWS signed outside jose (which refuses to produce some of the headers tested). */
+function rawEs256(header: object, claims: object, key: KeyObject): string {
+  const input = `${b64(header)}.${b64(claims)}`;
+  const sig = sign("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" });
+  return `${input}.${sig.toString("base64url")}`;
+}
 
 /** Replaces the middle character of the signature with another base64url character. */
 function tamperSignature(jws: string): string {
@@ -288,6 +295,45 @@ const rejections: Case[] = [
     },
     code: "wit_alg_mismatch",
     check: "wit.alg",
+  },
+  {
+    name: "WIT: critical extension (b64=false)",
+    build: async (f) => {
+      const w = rawEs256(
+        { typ: "wit+jwt", alg: "ES256", kid: f.issuer.kid, crit: ["b64"], b64: false },
+        { sub: SUB, exp: NOW_S + 3600, cnf: { jwk: f.proof.publicJwk } },
+        f.issuer.privateKey,
+      );
+      return { headers: { "workload-identity-token": w, "workload-proof-token": await wpt(f, w) } };
+    },
+    code: "wit_crit_unsupported",
+    check: "wit.crit",
+  },
+  {
+    name: "WIT: attacker key embedded in the header (jwk) is never used",
+    build: async (f) => {
+      const attacker = newKeyPair("ES256", f.issuer.kid);
+      return {
+        headers: await pair(f, { key: attacker.privateKey, extraHeader: { jwk: attacker.publicJwk } }),
+      };
+    },
+    code: "wit_bad_signature",
+    check: "wit.signature",
+  },
+  {
+    name: "WIT: attacker key set URL in the header (jku) is never fetched",
+    build: async (f) => {
+      const attacker = newKeyPair("ES256", "attacker");
+      return {
+        headers: await pair(f, {
+          key: attacker.privateKey,
+          kid: "attacker",
+          extraHeader: { jku: "https://evil.example/keys" },
+        }),
+      };
+    },
+    code: "wit_kid_unknown",
+    check: "wit.kid",
   },
   {
     name: "WIT: no kid",
@@ -560,6 +606,20 @@ const rejections: Case[] = [
     },
     code: "wpt_alg_mismatch",
     check: "wpt.alg",
+  },
+  {
+    name: "WPT: critical extension",
+    build: async (f) => {
+      const w = await wit(f);
+      const p = rawEs256(
+        { typ: "wpt+jwt", alg: "ES256", crit: ["x-ext"], "x-ext": 1 },
+        { aud: TARGET, exp: NOW_S + 60, jti: "c", wth: tokenHash(w) },
+        f.proof.privateKey,
+      );
+      return { headers: { "workload-identity-token": w, "workload-proof-token": p } };
+    },
+    code: "wpt_crit_unsupported",
+    check: "wpt.crit",
   },
   {
     name: "WPT: alg none",
