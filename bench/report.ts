@@ -21,6 +21,15 @@ export interface SoakResult {
   rssEndBytes: number | undefined;
   /** RSS every few seconds from the start of the load: [seconds, bytes]. */
   rssTimeline: Array<[number, number]>;
+  /**
+   * The server's process.memoryUsage() when idle, at the middle and at the end (to tell a heap
+   * leak from Wasm memory or V8 simply growing its heap): Wasm memories count in `external`.
+   */
+  memory?: {
+    idle: NodeJS.MemoryUsage | undefined;
+    mid: NodeJS.MemoryUsage | undefined;
+    end: NodeJS.MemoryUsage | undefined;
+  };
   saturation: LatencySummary;
 }
 
@@ -250,6 +259,16 @@ export function formatTable(r: BenchReport): string {
     out.push(
       `ours RSS: idle ${mib(r.soak.rssIdleBytes)}, after ${r.soak.midS} s at saturation ${mib(r.soak.rssMidBytes)}, after ${r.soak.endS} s ${mib(r.soak.rssEndBytes)}`,
     );
+    const mem = r.soak.memory;
+    const breakdown = (u: NodeJS.MemoryUsage | undefined) =>
+      u
+        ? `heap used ${mib(u.heapUsed)} of ${mib(u.heapTotal)}, external ${mib(u.external)} (Wasm memories count here; array buffers ${mib(u.arrayBuffers)})`
+        : "-";
+    if (mem) {
+      out.push(
+        `ours memory: idle ${breakdown(mem.idle)}; at ${r.soak.midS} s ${breakdown(mem.mid)}; at ${r.soak.endS} s ${breakdown(mem.end)}`,
+      );
+    }
   }
   out.push(
     `server RSS after their runs: baseline ${mib(r.baseline.rssBytesAfter)}, ours ${mib(r.ours.rssBytesAfter)}`,

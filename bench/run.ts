@@ -295,6 +295,7 @@ async function soakOurs(
     await verifyAnswers(client, "ours", requests);
     client.close();
     const rssIdleBytes = server.rssBytes();
+    const memoryIdle = await server.memory();
     const midS = s.soakS / 2;
     const endS = s.soakS;
     process.stderr.write(
@@ -302,6 +303,7 @@ async function soakOurs(
     );
     const rssTimeline: Array<[number, number]> = [];
     let rssMidBytes: number | undefined;
+    let memoryMid: Promise<NodeJS.MemoryUsage | undefined> = Promise.resolve(undefined);
     const t0 = performance.now();
     const sample = () => {
       const b = server.rssBytes();
@@ -311,6 +313,7 @@ async function soakOurs(
     const every = setInterval(sample, Math.min(5000, (endS * 1000) / 4));
     const mid = setTimeout(() => {
       rssMidBytes = sample();
+      memoryMid = server.memory();
     }, midS * 1000);
     const saturation = await closedLoop(rawCheckCaller(raw), encodeRequests(requests.map((r) => r.request)), {
       inFlight: s.inFlight,
@@ -320,7 +323,8 @@ async function soakOurs(
     clearInterval(every);
     clearTimeout(mid);
     const rssEndBytes = sample();
-    return { midS, endS, rssIdleBytes, rssMidBytes, rssEndBytes, rssTimeline, saturation };
+    const memory = { idle: memoryIdle, mid: await memoryMid, end: await server.memory() };
+    return { midS, endS, rssIdleBytes, rssMidBytes, rssEndBytes, rssTimeline, memory, saturation };
   } finally {
     client.close();
     raw.close();

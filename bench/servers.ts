@@ -33,7 +33,15 @@ export async function serveChild(kind: ServerKind, setupFile: string): Promise<v
   const setup = JSON.parse(readFileSync(setupFile, "utf8")) as ServerSetup;
   const { address } = kind === "baseline" ? await startBaseline() : await startOurs(setup);
   process.send?.({ address } satisfies ReadyMessage);
+  // The parent asks for the memory breakdown (heap, external, array buffers incl. Wasm memory).
+  process.on("message", (m: unknown) => {
+    if (m === "memory") process.send?.({ memory: process.memoryUsage() } satisfies MemoryMessage);
+  });
   process.on("disconnect", () => process.exit(0));
+}
+
+interface MemoryMessage {
+  memory: NodeJS.MemoryUsage;
 }
 
 const OK: CheckResponse = { status: { code: 0, message: "", details: [] }, okResponse: undefined };
@@ -93,6 +101,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Resident set size of the server process in bytes (from /proc; undefined elsewhere). */
   rssBytes(): number | undefined;
+  /** The server's process.memoryUsage() (undefined if it does not answer within 2 s). */
+  memory(): Promise<NodeJS.MemoryUsage | undefined>;
   stop(): Promise<void>;
 }
 
@@ -111,6 +121,21 @@ export function spawnServer(script: string, kind: ServerKind, setupFile: string)
         address: m.address,
         child,
         rssBytes: () => rssOf(child.pid),
+        memory: () =>
+          new Promise((done) => {
+            const timer = setTimeout(() => {
+              child.off("message", onMessage);
+              done(undefined);
+            }, 2000);
+            const onMessage = (msg: unknown) => {
+              if (typeof msg !== "object" || msg === null || !("memory" in msg)) return;
+              clearTimeout(timer);
+              child.off("message", onMessage);
+              done((msg as MemoryMessage).memory);
+            };
+            child.on("message", onMessage);
+            child.send("memory");
+          }),
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();
