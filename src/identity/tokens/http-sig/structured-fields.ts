@@ -267,8 +267,11 @@ class Parser {
     const unpadded = b64.replace(/=+$/, "");
     if (unpadded.length % 4 === 1) this.fail("invalid base64 length");
     if (b64.includes("=") && b64.length % 4 !== 0) this.fail("invalid base64 padding");
+    const bytes = Buffer.from(unpadded, "base64");
+    // Non-zero pad bits (RFC 4648 §3.5) would let two encodings carry the same bytes: refused.
+    if (bytes.toString("base64").replace(/=+$/, "") !== unpadded) this.fail("non-canonical base64");
     this.pos = end + 1;
-    return { type: "bytes", value: new Uint8Array(Buffer.from(unpadded, "base64")) };
+    return { type: "bytes", value: new Uint8Array(bytes) };
   }
 
   private boolean(): BareItem {

@@ -6,6 +6,7 @@ import {
   checkContentDigest,
   contentDigestField,
 } from "../../../../src/identity/tokens/http-sig/content-digest.js";
+import { signRequest } from "../../../../src/identity/tokens/http-sig/index.js";
 import {
   parseDictionary,
   type SfInnerList,

@@ -5,6 +5,10 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createHttpSigVerifier } from "../../../../src/identity/tokens/http-sig/index.js";
+import {
+  parseDictionary,
+  serializeDictionary,
+} from "../../../../src/identity/tokens/http-sig/structured-fields.js";
 import type { HttpRequestView } from "../../../../src/identity/tokens/types.js";
 import { type Caller, MemoryReplay, makeCaller, sign, TARGET, view } from "./helpers.js";
 
@@ -104,6 +108,12 @@ function rng(seed: number) {
   };
 }
 
+function sameField(a: string, b: string): boolean {
+  const pa = parseDictionary(a);
+  const pb = parseDictionary(b);
+  return pa.ok && pb.ok && serializeDictionary(pa.value) === serializeDictionary(pb.value);
+}
+
 const ALPHABET = ' "();=,:?*-./0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ@\\+\t';
 
 function mutate(text: string, r: () => number): string {
@@ -116,19 +126,20 @@ function mutate(text: string, r: () => number): string {
 }
 
 describe("http-sig: random mutations of a valid request", () => {
-  it("300 mutations of Signature-Input / Signature / Content-Digest: none accepted, none throws", async () => {
+  it("600 mutations of Signature-Input / Signature / Content-Digest: none accepted, none throws", async () => {
     const r = rng(0x5eed);
     const body = new TextEncoder().encode('{"n": 1}');
     const fields = ["signature-input", "signature", "content-digest"] as const;
     let accepted = 0;
     let unchanged = 0;
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 600; i++) {
       const signed = sign(caller, { method: "POST", body });
       const field = fields[i % fields.length]!;
       const original = signed.headers[field]!;
       const mutated = mutate(original, r);
-      // A mutation that only adds SP/HTAB where RFC 8941 ignores it is the same field value.
-      if (mutated.replace(/[ \t]/g, "") === original.replace(/[ \t]/g, "")) {
+      // A mutation RFC 8941 reads as the same value (SP where it is ignored, a leading zero in an
+      // integer) is the same field: RFC 9421 re-serializes it, so it rightly still verifies.
+      if (sameField(mutated, original)) {
         unchanged++;
         continue;
       }
@@ -142,6 +153,6 @@ describe("http-sig: random mutations of a valid request", () => {
       else expect(result.code).toMatch(/^httpsig_/);
     }
     expect(accepted).toBe(0);
-    expect(unchanged).toBeLessThan(60);
+    expect(unchanged).toBeLessThan(120);
   });
 });

@@ -84,6 +84,7 @@ const GARBAGE: [string, string][] = [
   ["invalid base64", "a=:A*ID:"],
   ["base64 length 1 mod 4", "a=:AQIDB:"],
   ["misplaced padding", "a=:AQ=D:"],
+  ["non-zero pad bits", "a=:AQJ=:"],
   ["bad boolean", "a=?2"],
   ["lone minus", "a=-"],
   ["decimal without fraction", "a=1."],

@@ -601,7 +601,10 @@ const REJECTIONS: RejectCase[] = [
       const s = sign(es());
       return {
         request: reheader(s, {
-          "signature-input": s.headers["signature-input"]!.replace(s.nonce, `x${s.nonce.slice(1)}`),
+          "signature-input": s.headers["signature-input"]!.replace(
+            s.nonce,
+            `${s.nonce.startsWith("x") ? "y" : "x"}${s.nonce.slice(1)}`,
+          ),
         }),
       };
     },
