@@ -9,7 +9,15 @@ import { HostBuiltinError } from "./builtins/registry.js";
 import { validateDecision } from "./decision.js";
 import { PolicyError, errorMessage } from "./errors.js";
 import type { PolicyListener, ReloadEvent, ReloadTrigger } from "./listener.js";
-import { type HostBuiltins, type WasmPolicy, instantiate, jsonBuffer, requiredBuiltins } from "./sdk.js";
+import {
+  type HostBuiltins,
+  type TextEvaluator,
+  type WasmPolicy,
+  instantiate,
+  jsonBuffer,
+  requiredBuiltins,
+  textEvaluator,
+} from "./sdk.js";
 import type { PolicySource } from "./source.js";
 import type { EvaluationOutcome, PolicyEngine } from "./types.js";
 import { type Watch, watchPaths } from "./watch.js";
@@ -35,6 +43,8 @@ export interface EngineOptions {
 
 interface Active {
   policy: WasmPolicy;
+  /** Direct ABI evaluation of JSON text (ABI >= 1.2); the SDK's evaluate otherwise. */
+  evaluateText: TextEvaluator;
   entrypointId: number;
   revision: string;
 }
@@ -94,15 +104,18 @@ export class WasmPolicyEngine implements PolicyEngine {
     if (!active)
       return { kind: "error", code: "policy_not_loaded", message: "no policy is loaded", revision: "" };
     const revision = active.revision;
-    let buf: ArrayBuffer;
+    let text: string | undefined;
     try {
-      buf = jsonBuffer(input ?? null);
+      text = JSON.stringify(input ?? null);
     } catch (e) {
       return { kind: "error", code: "policy_input_invalid", message: errorMessage(e), revision };
     }
+    if (typeof text !== "string") {
+      return { kind: "error", code: "policy_input_invalid", message: "input is not JSON", revision };
+    }
     let rs: unknown;
     try {
-      rs = active.policy.evaluate(buf, active.entrypointId);
+      rs = active.evaluateText(text, active.entrypointId);
     } catch (e) {
       const detail = e instanceof HostBuiltinError ? `${e.code}: ${e.message}` : errorMessage(e);
       return { kind: "error", code: "policy_eval_error", message: detail, revision };
@@ -198,7 +211,10 @@ export class WasmPolicyEngine implements PolicyEngine {
     } catch (e) {
       throw new PolicyError("bundle_invalid_data", `cannot load data into the module: ${errorMessage(e)}`);
     }
-    return { policy, entrypointId, revision: bundle.revision };
+    const direct = textEvaluator(policy);
+    const evaluateText: TextEvaluator =
+      direct ?? ((json, entrypoint) => policy.evaluate(textBuffer(json), entrypoint));
+    return { policy, evaluateText, entrypointId, revision: bundle.revision };
   }
 
   private event(
@@ -219,4 +235,9 @@ export class WasmPolicyEngine implements PolicyEngine {
       ...(error ? { error } : {}),
     };
   }
+}
+
+function textBuffer(json: string): ArrayBuffer {
+  const bytes = new TextEncoder().encode(json);
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

@@ -14,6 +14,30 @@ export interface WasmPolicy {
   setData(data: ArrayBuffer): void;
 }
 
+/** The SDK's LoadedPolicy fields (public in its typings) that the direct evaluation reads. */
+interface LoadedPolicyFields {
+  readonly minorVersion: number | undefined;
+  readonly mem: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly wasmInstance: { exports: Record<string, unknown> };
+  /** Address of the parsed data document (changes with setData). */
+  readonly dataAddr: number;
+  /** First free heap address after the data document: where each evaluation's input goes. */
+  readonly dataHeapPtr: number;
+}
+
+type OpaEval = (
+  reserved: number,
+  entrypoint: number,
+  data: number,
+  input: number,
+  inputLen: number,
+  heap: number,
+  format: number,
+) => number;
+
+/** Evaluates JSON text as input; returns the parsed result set. */
+export type TextEvaluator = (inputJson: string, entrypoint: number) => unknown;
+
 /*
  * The SDK is used unmodified. It consults its own small builtin table (sprintf, regex.split,
  * json.is_valid, yaml.*) before the host's customBuiltins; our modules implement sprintf,
@@ -29,6 +53,42 @@ export async function instantiate(wasm: Uint8Array, builtins: HostBuiltins): Pro
 }
 
 const encoder = new TextEncoder();
+const WASM_PAGE = 64 * 1024;
+
+/**
+ * Evaluation through the ABI's one-call opa_eval (ABI 1.2), as the SDK's own evaluate does, minus
+ * its per-call copies: the input JSON text is UTF-8-encoded straight into the module's memory at
+ * the heap base (no intermediate buffer), and the result is located with a native NUL search and
+ * decoded by one reused TextDecoder. The heap is reset by every call (opa_eval's heap argument), as
+ * in the SDK. Undefined for modules older than ABI 1.2 (callers then use the SDK's evaluate).
+ */
+export function textEvaluator(policy: WasmPolicy): TextEvaluator | undefined {
+  const p = policy as unknown as LoadedPolicyFields;
+  const opaEval = p.wasmInstance?.exports?.opa_eval;
+  if (typeof opaEval !== "function" || !((p.minorVersion ?? 0) >= 2)) return undefined;
+  const run = opaEval as OpaEval;
+  const mem = p.mem;
+  const decoder = new TextDecoder();
+  return (inputJson, entrypoint) => {
+    const inputAddr = p.dataHeapPtr;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; count exactly only when that bound does not fit.
+    let room = mem.buffer.byteLength - inputAddr;
+    if (inputJson.length * 3 > room) {
+      const need = Buffer.byteLength(inputJson, "utf8");
+      if (need > room) {
+        mem.grow(Math.ceil((need - room) / WASM_PAGE));
+        room = mem.buffer.byteLength - inputAddr;
+      }
+    }
+    const { read, written } = encoder.encodeInto(inputJson, new Uint8Array(mem.buffer, inputAddr, room));
+    if (read !== inputJson.length) throw new Error("policy input does not fit in the module's memory");
+    const resultAddr = run(0, entrypoint, p.dataAddr, inputAddr, written, inputAddr + written, 0);
+    const bytes = new Uint8Array(mem.buffer);
+    const end = bytes.indexOf(0, resultAddr);
+    if (end < 0) throw new Error("policy result is not NUL-terminated");
+    return JSON.parse(decoder.decode(bytes.subarray(resultAddr, end)));
+  };
+}
 
 /** JSON text as the ArrayBuffer the SDK copies verbatim (so that false/0/null inputs survive). */
 export function jsonBuffer(value: unknown): ArrayBuffer {

@@ -1,0 +1,174 @@
+/**
+ * Policy evaluation of one Check, split into its steps, on the bench workload's real inputs:
+ * CheckRequest.toJSON (the generic protobuf-JSON walk), JSON.stringify of the whole input, UTF-8
+ * encoding, and the engine's evaluate (which includes stringify + encode + opa_eval + result parse).
+ *
+ *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/profile-policy.js --seconds 2
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../src/config/load.js";
+import { hostBuiltins } from "../src/policy/builtins/index.js";
+import { DEFAULT_ENTRYPOINT } from "../src/policy/engine.js";
+import { instantiate, jsonBuffer, textEvaluator } from "../src/policy/sdk.js";
+import { regoDirectorySource } from "../src/policy/source.js";
+import { collectHeaders } from "../src/extauthz/headers.js";
+import { buildInput } from "../src/extauthz/input.js";
+import { parseTarget, type ParsedTarget } from "../src/extauthz/path.js";
+import { RequestRejection } from "../src/extauthz/reasons.js";
+import { CheckRequest } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { createIdentityRuntime } from "../src/server/runtime/identity.js";
+import { createPolicyRuntime } from "../src/server/runtime/policy.js";
+import { ensureRuntimeWasm, repoRoot } from "./paths.js";
+import { buildWorkload } from "./workload.js";
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = repoRoot(benchDir);
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "2" } } });
+
+/**
+ * Calls fn over the items for about `ms` milliseconds of this process's CPU time; CPU microseconds
+ * per call (CPU time rather than wall time: the bench machine is shared, and a descheduled process
+ * would otherwise be charged for others' work).
+ */
+function perCall<T>(items: readonly T[], ms: number, fn: (item: T) => unknown): number {
+  let n = 0;
+  const c0 = process.cpuUsage();
+  const cpuMs = () => {
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
+  };
+  let used = 0;
+  while (used < ms) {
+    for (let i = 0; i < 200; i++) fn(items[n++ % items.length] as T);
+    used = cpuMs();
+  }
+  return (used * 1000) / n;
+}
+
+/**
+ * A against B on the same items, alternating batches of 200 calls so that both see the same
+ * machine load; CPU microseconds per call of each.
+ */
+function abCompare<T>(
+  items: readonly T[],
+  ms: number,
+  a: (item: T) => unknown,
+  b: (item: T) => unknown,
+): [number, number] {
+  const spent = [0, 0];
+  const calls = [0, 0];
+  let n = 0;
+  while (spent[0] + spent[1] < ms * 1000) {
+    for (const [k, fn] of [a, b].entries()) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < 200; i++) fn(items[(n + i) % items.length] as T);
+      const c = process.cpuUsage(c0);
+      spent[k] += c.user + c.system;
+      calls[k] += 200;
+    }
+    n += 200;
+  }
+  return [spent[0] / calls[0], spent[1] / calls[1]];
+}
+
+async function main(): Promise<void> {
+  const ms = Number(values.seconds) * 1000;
+  ensureRuntimeWasm(root, benchDir);
+  const dir = mkdtempSync(join(tmpdir(), "wimse-profile-"));
+  try {
+    const workload = await buildWorkload(dir, 100);
+    const config = loadConfig({ env: {}, flags: [["--policy-dir", join(root, "policies")]] });
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const identity = createIdentityRuntime({
+      identity: config.identity,
+      trustDomains: workload.trustDomains,
+      trustedProxies: workload.trustedProxies,
+      log,
+    });
+    await identity.reload?.();
+    const policy = await createPolicyRuntime(config.policy, log);
+    const inputs = workload.requests.map(({ request }) => {
+      const http = request.attributes?.request?.http;
+      if (!http) throw new Error("profile: request without http");
+      const headers = collectHeaders(http, config.request);
+      const target = parseTarget(http.path);
+      if (headers instanceof RequestRejection || target instanceof RequestRejection)
+        throw new Error("profile: request rejected");
+      const auth = identity.authenticate({
+        sourceCertificate: request.attributes?.source?.certificate,
+        headers,
+      });
+      return buildInput({ request, target: target as ParsedTarget, body: { truncated: false }, auth });
+    });
+    const texts = inputs.map((i) => JSON.stringify(i));
+    const enc = new TextEncoder();
+    const requests = workload.requests.map((r) => r.request);
+    console.log(`input JSON: ${texts[0]?.length} chars (first request)`);
+    const rows: Array<[string, number]> = [
+      ["CheckRequest.toJSON", perCall(requests, ms / 2, (r) => CheckRequest.toJSON(r))],
+      ["JSON.stringify(input)", perCall(inputs, ms / 2, (i) => JSON.stringify(i))],
+      [
+        "JSON.stringify(parsed copy)",
+        perCall(
+          texts.map((t) => JSON.parse(t)),
+          ms / 2,
+          (i) => JSON.stringify(i),
+        ),
+      ],
+      ["JSON.stringify(attributes)", perCall(inputs, ms / 2, (i) => JSON.stringify(i.attributes))],
+      ["JSON.stringify(identity)", perCall(inputs, ms / 2, (i) => JSON.stringify(i.identity))],
+      ["TextEncoder.encode(text)", perCall(texts, ms / 2, (t) => enc.encode(t))],
+      ["engine.evaluate(input)", perCall(inputs, ms, (i) => policy.evaluate(i))],
+    ];
+    const bundle = await regoDirectorySource(join(root, "policies"), [DEFAULT_ENTRYPOINT]).load();
+    const wasm = await instantiate(bundle.wasm, hostBuiltins({ strict: true }));
+    wasm.setData(jsonBuffer(bundle.data));
+    const entrypoint = wasm.entrypoints[DEFAULT_ENTRYPOINT] as number;
+    const direct = textEvaluator(wasm);
+    if (!direct) throw new Error("profile: the module predates ABI 1.2");
+    const [sdkUs, directUs] = abCompare(
+      inputs,
+      ms * 2,
+      (i) => wasm.evaluate(jsonBuffer(i), entrypoint),
+      (i) => direct(JSON.stringify(i), entrypoint),
+    );
+    rows.push(["A: SDK evaluate(jsonBuffer)", sdkUs], ["B: direct opa_eval(text)", directUs]);
+    // How much of opa_eval is parsing the input: the same decisions from the fields the default
+    // policy reads only (identity, method, path, destination) against the whole input.
+    const minimal = inputs.map((i) => {
+      const a = i.attributes as { request: { http: Record<string, unknown> }; destination: unknown };
+      const http = a.request.http;
+      const id = i.identity as Record<string, unknown>;
+      return JSON.stringify({
+        attributes: {
+          request: { http: { method: http.method, path: http.path, host: http.host } },
+          destination: a.destination,
+        },
+        identity: { id: id.id, scheme: id.scheme, trustDomain: id.trustDomain },
+      });
+    });
+    const full = inputs.map((i) => JSON.stringify(i));
+    const [fullUs, minUs] = abCompare(
+      inputs.map((_, k) => k),
+      ms * 2,
+      (k) => direct(full[k] as string, entrypoint),
+      (k) => direct(minimal[k] as string, entrypoint),
+    );
+    rows.push(
+      [`opa_eval, whole input (${full[0]?.length} B)`, fullUs],
+      [`opa_eval, policy's fields (${minimal[0]?.length} B)`, minUs],
+    );
+    for (const [name, us] of rows) console.log(`${name.padEnd(28)} ${us.toFixed(2).padStart(9)} µs`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

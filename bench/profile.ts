@@ -1,0 +1,151 @@
+/**
+ * Per-Check CPU cost in one process, without gRPC: the bench's workload (bench/workload.ts) and our
+ * real identity and policy runtimes behind the real checker, called in a loop, then each stage alone
+ * (input construction, policy evaluation, response, audit formatting, metrics). Run it under
+ * `node --cpu-prof` to see where a Check's time goes:
+ *
+ *   npx tsc -p tsconfig.bench.json && node --cpu-prof --cpu-prof-dir /tmp/prof \
+ *     dist-bench/bench/profile.js --seconds 5
+ *
+ * Flags: --seconds S (3) per measurement, --identities N (100).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { formatRecord } from "../src/audit/record.js";
+import { loadConfig } from "../src/config/load.js";
+import { type CheckResult, createChecker } from "../src/extauthz/check.js";
+import { collectHeaders } from "../src/extauthz/headers.js";
+import { buildInput } from "../src/extauthz/input.js";
+import { parseTarget, type ParsedTarget } from "../src/extauthz/path.js";
+import { RequestRejection } from "../src/extauthz/reasons.js";
+import { Metrics } from "../src/server/metrics.js";
+import { createIdentityRuntime } from "../src/server/runtime/identity.js";
+import { createPolicyRuntime } from "../src/server/runtime/policy.js";
+import { ensureRuntimeWasm, repoRoot } from "./paths.js";
+import { buildWorkload } from "./workload.js";
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = repoRoot(benchDir);
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "3" },
+    identities: { type: "string", default: "100" },
+  },
+});
+
+/**
+ * Calls fn over the items for about `ms` milliseconds of this process's CPU time; CPU microseconds
+ * per call (CPU time rather than wall time: the bench machine is shared, and a descheduled process
+ * would otherwise be charged for others' work).
+ */
+function perCall<T>(items: readonly T[], ms: number, fn: (item: T) => unknown): number {
+  let n = 0;
+  const c0 = process.cpuUsage();
+  const cpuMs = () => {
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
+  };
+  let used = 0;
+  while (used < ms) {
+    for (let i = 0; i < 200; i++) fn(items[n++ % items.length] as T);
+    used = cpuMs();
+  }
+  return (used * 1000) / n;
+}
+
+/** The bench's requests carry no token, so their checks are decided synchronously. */
+function decided(r: CheckResult | Promise<CheckResult>): CheckResult {
+  if (r instanceof Promise) throw new Error("profile: a bench request was decided asynchronously");
+  return r;
+}
+
+async function main(): Promise<void> {
+  const ms = Number(values.seconds) * 1000;
+  ensureRuntimeWasm(root, benchDir);
+  const dir = mkdtempSync(join(tmpdir(), "wimse-profile-"));
+  try {
+    const workload = await buildWorkload(dir, Number(values.identities));
+    const config = loadConfig({ env: {}, flags: [["--policy-dir", join(root, "policies")]] });
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const identity = createIdentityRuntime({
+      identity: config.identity,
+      trustDomains: workload.trustDomains,
+      trustedProxies: workload.trustedProxies,
+      log,
+    });
+    await identity.reload?.();
+    const policy = await createPolicyRuntime(config.policy, log);
+    const checker = createChecker({
+      authenticator: identity,
+      policy,
+      settings: {
+        limits: config.request,
+        identityOptional: config.identity.optional,
+        identityHeaders: config.decision.headers,
+        dryRun: false,
+        denyStatus: config.decision.denyStatus,
+        identityFailureStatus: config.decision.identityFailureStatus,
+        skipBodyParse: config.request.skipBodyParse,
+      },
+    });
+    const requests = workload.requests.map((r) => r.request);
+    for (const r of workload.requests) {
+      const got = decided(checker(r.request)).audit;
+      if ((got.decision === "allow") !== r.expectAllowed) {
+        throw new Error(`profile: wrong answer ${got.decision} (${got.reason_code}) for ${got.path}`);
+      }
+    }
+    const metrics = new Metrics();
+    const results = requests.map((r) => decided(checker(r)));
+    const prepared = requests.map((request) => {
+      const http = request.attributes?.request?.http;
+      if (!http) throw new Error("profile: request without http");
+      const headers = collectHeaders(http, config.request);
+      const target = parseTarget(http.path);
+      if (headers instanceof RequestRejection || target instanceof RequestRejection)
+        throw new Error("profile: request rejected");
+      const auth = identity.authenticate({
+        sourceCertificate: request.attributes?.source?.certificate,
+        headers,
+      });
+      return { request, headers, target: target as ParsedTarget, auth, http };
+    });
+    const inputs = prepared.map((p) =>
+      buildInput({ request: p.request, target: p.target, body: { truncated: false }, auth: p.auth }),
+    );
+    const rows: Array<[string, number]> = [
+      ["check (whole, in process)", perCall(requests, ms, (r) => checker(r))],
+      ["  headers", perCall(prepared, ms / 3, (p) => collectHeaders(p.http, config.request))],
+      ["  path/query", perCall(prepared, ms / 3, (p) => parseTarget(p.http.path))],
+      [
+        "  identity (cache hit)",
+        perCall(prepared, ms / 3, (p) =>
+          identity.authenticate({
+            sourceCertificate: p.request.attributes?.source?.certificate,
+            headers: p.headers,
+          }),
+        ),
+      ],
+      [
+        "  input construction",
+        perCall(prepared, ms / 3, (p) =>
+          buildInput({ request: p.request, target: p.target, body: { truncated: false }, auth: p.auth }),
+        ),
+      ],
+      ["  policy evaluation", perCall(inputs, ms, (i) => policy.evaluate(i))],
+      ["  audit formatting", perCall(results, ms / 3, (r) => formatRecord(r.audit))],
+      ["  metrics", perCall(results, ms / 3, (r) => metrics.observeCheck(r.audit))],
+    ];
+    for (const [name, us] of rows) console.log(`${name.padEnd(28)} ${us.toFixed(2).padStart(9)} µs`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
