@@ -2,6 +2,10 @@
  * WIMSE workload-to-workload authentication with HTTP Message Signatures: the request-binding
  * proof that goes with a Workload Identity Token (wimse-mtls.md §6, issue 7).
  *
+ * Files: verify.ts (the ProofVerifier, reading as the profile) runs the guards of checks.ts, builds
+ * the base with base.ts, verifies with algorithms.ts; content-digest.ts (RFC 9530);
+ * structured-fields.ts (RFC 8941); sign.ts (client-side signer); profile.ts (constants).
+ *
  * Facts this module relies on, with their source:
  * - draft-ietf-wimse-http-signature-07/-08 §3 (editor's copy, ietf-wg-wimse/draft-ietf-wimse-s2s-protocol,
  *   draft-ietf-wimse-http-signature.md; -07 history: "WGLC: replace @request-target with @path and
@@ -33,13 +37,19 @@
  *   algorithms sign the base directly and the raw JWS signature bytes are the value (ECDSA r||s per
  *   §3.3.4/RFC 7518 §3.4), and `alg` is never used with them.
  * - RFC 8941: Dictionary / Inner List / Parameters grammar (see ./structured-fields.ts).
+ * - RFC 9864: Ed25519 / Ed448 are the fully-specified JWS names replacing the polymorphic EdDSA
+ *   (newer WIMSE examples use "Ed25519"); both spellings are implemented, the allowlist decides.
  * - RFC 9530: Content-Digest is a Dictionary of algorithm -> Byte Sequence; sha-256 and sha-512 are
  *   the active algorithms; others are ignored, so a field with none of them cannot be verified.
  *
- * Choices of this implementation (fail closed): a body Envoy truncated, or did not forward while
- * Content-Length/Transfer-Encoding announce one, cannot be digest-checked and is refused; the
- * signature window is bounded by maxLifetimeSeconds and checked with clockSkewSeconds; the nonce is
- * recorded only after the signature verified; Envoy merges repeated headers with "," where RFC 9421
+ * Choices of this implementation (fail closed): `alg` is refused even when it names the cnf
+ * algorithm (httpsig_alg_present; httpsig_alg_mismatch when it names another), as the profile
+ * forbids it; unknown signature parameters are allowed (they are signed); the nonce must be 8-256
+ * characters; RFC 8941 duplicate keys/parameters and non-canonical base64 are parse errors; a
+ * replay-store outage is httpsig_replay_unavailable with status 503 (not a credential problem).
+ * A body Envoy truncated, or did not forward while Content-Length/Transfer-Encoding announce one,
+ * cannot be digest-checked and is refused; the signature window is bounded by maxLifetimeSeconds
+ * and checked with clockSkewSeconds; the nonce is recorded only after the signature verified; Envoy merges repeated headers with "," where RFC 9421
  * §2.1 combines with ", ": a covered repeated field will not verify (fails closed). @path and @query
  * are taken from :path exactly as Envoy forwards it: path normalization or slash merging in front
  * of ext_authz changes them and the signature fails (closed) — configure the listener not to rewrite.
