@@ -24,6 +24,7 @@ import type {
   VerifiedWit,
 } from "./types.js";
 import { verifyWit } from "./wit.js";
+import { WitCache } from "./wit-cache.js";
 import { createWptVerifier, WPT_HEADER } from "./wpt.js";
 
 export const WIT_HEADER = "workload-identity-token";
@@ -54,6 +55,7 @@ export function createTokenAuthenticator(
     ? resolved.replay
     : new MemoryReplayCache({ maxEntries: resolved.replay.maxEntries });
   const keys = new WitKeyRegistry(resolved.trustDomains);
+  const witCache = new WitCache(resolved.witCacheEntries);
   const wpt = deps.wptVerifier ?? createWptVerifier(resolved, replay);
   const httpSig =
     deps.httpSigVerifier ??
@@ -89,7 +91,7 @@ export function createTokenAuthenticator(
       return fail("proof_not_allowed", "proof", `this service accepts ${resolved.proof} proofs only`);
     }
 
-    const witResult = await verifyWit(witHeader, resolved, keys, now);
+    const witResult = await verifyWit(witHeader, resolved, keys, now, witCache);
     if (!witResult.ok) return { present: true, ...witResult };
     const wit = witResult.wit;
 

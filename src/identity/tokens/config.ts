@@ -85,6 +85,8 @@ export interface TokenConfig {
   replay?: { maxEntries?: number } | ReplayCache;
   /** Accept IP-address trust domains in `sub` (legacy only). Default false. */
   allowIpTrustDomains?: boolean;
+  /** Verified-WIT cache (by token hash; time checks still run per request). 0 disables. Default 10000. */
+  witCache?: { maxEntries?: number };
 }
 
 export class TokenConfigError extends Error {
@@ -110,6 +112,7 @@ export interface ResolvedTokenConfig {
   readonly otherTokenHeaders: readonly string[];
   readonly replay: { maxEntries?: number } | ReplayCache;
   readonly allowIpTrustDomains: boolean;
+  readonly witCacheEntries: number;
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
@@ -122,7 +125,7 @@ const RESERVED_HEADERS = new Set([
   "signature-input",
 ]);
 
-function seconds(key: string, v: number | undefined, def: number, min: number): number {
+function integer(key: string, v: number | undefined, def: number, min: number): number {
   if (v === undefined) return def;
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
     throw new TokenConfigError(key, `expected an integer >= ${min}`);
@@ -215,25 +218,25 @@ export function validateTokenConfig(config: TokenConfig, prefix = "tokens"): Res
   });
   const replay = config.replay ?? {};
   if (!isReplayCache(replay) && replay.maxEntries !== undefined) {
-    seconds(`${prefix}.replay.maxEntries`, replay.maxEntries, 0, 1);
+    integer(`${prefix}.replay.maxEntries`, replay.maxEntries, 0, 1);
   }
   return {
     targets,
     trustDomains: config.trustDomains,
     algorithms,
-    clockSkewSeconds: seconds(
+    clockSkewSeconds: integer(
       `${prefix}.clockSkewSeconds`,
       config.clockSkewSeconds,
       DEFAULT_CLOCK_SKEW_SECONDS,
       0,
     ),
-    maxWitLifetimeSeconds: seconds(
+    maxWitLifetimeSeconds: integer(
       `${prefix}.maxWitLifetimeSeconds`,
       config.maxWitLifetimeSeconds,
       DEFAULT_MAX_WIT_LIFETIME_SECONDS,
       0,
     ),
-    wptMaxLifetimeSeconds: seconds(
+    wptMaxLifetimeSeconds: integer(
       `${prefix}.wptMaxLifetimeSeconds`,
       config.wptMaxLifetimeSeconds,
       DEFAULT_WPT_MAX_LIFETIME_SECONDS,
@@ -243,6 +246,7 @@ export function validateTokenConfig(config: TokenConfig, prefix = "tokens"): Res
     otherTokenHeaders,
     replay,
     allowIpTrustDomains: config.allowIpTrustDomains === true,
+    witCacheEntries: integer(`${prefix}.witCache.maxEntries`, config.witCache?.maxEntries, 10_000, 0),
   };
 }
 

@@ -24,6 +24,7 @@ import {
   typIs,
 } from "./jws.js";
 import type { WitKeyRegistry } from "./keys/registry.js";
+import type { WitCache } from "./wit-cache.js";
 import type { TokenFailure, VerifiedWit } from "./types.js";
 
 export type WitResult = { ok: true; wit: VerifiedWit } | TokenFailure;
@@ -40,11 +41,27 @@ export async function verifyWit(
   config: ResolvedTokenConfig,
   keys: WitKeyRegistry,
   now: Date,
+  cache?: WitCache,
 ): Promise<WitResult> {
   const compact = headerValue.trim();
   const shape = compactShape(compact);
   if (shape === "multiple") return fail("multiple", "header", "more than one Workload-Identity-Token");
   if (shape === "malformed") return fail("malformed", "header", "the WIT is not a compact JWS");
+  const wth = tokenHash(compact);
+
+  // A WIT seen before (same bytes) whose key is still the same configured key: only the checks
+  // that depend on the time or on the key set are repeated.
+  const cached = cache?.get(wth);
+  if (cached) {
+    const found = keys.lookup(cached.wit.identity, cached.wit.header.kid as string);
+    if (found.ok && found.key === cached.key) {
+      const times = checkTimes(cached.wit.claims, config, now);
+      if (times) return times;
+      return { ok: true, wit: cached.wit };
+    }
+    // The key was rotated out or replaced: verify again from scratch.
+    cache?.delete(wth);
+  }
 
   const header = decodeHeader(compact);
   if (!header) return fail("malformed", "header", "the WIT's JOSE header does not decode");
@@ -97,24 +114,13 @@ export async function verifyWit(
   if (!claims || claims.sub !== unverified.sub)
     return fail("malformed", "claims", "the WIT's claims are invalid");
 
-  const nowS = now.getTime() / 1000;
-  const skew = config.clockSkewSeconds;
   const { exp, nbf, iat, iss, jti } = claims;
   if (exp === undefined) return fail("exp_missing", "exp", "the WIT has no exp");
   if (!isNumericDate(exp)) return fail("exp_invalid", "exp", "exp is not a NumericDate");
-  if (exp <= nowS - skew) return fail("expired", "exp", "the WIT has expired");
-  if (nbf !== undefined) {
-    if (!isNumericDate(nbf)) return fail("nbf_invalid", "nbf", "nbf is not a NumericDate");
-    if (nbf > nowS + skew) return fail("not_yet_valid", "nbf", "the WIT is not valid yet");
-  }
-  if (iat !== undefined) {
-    if (!isNumericDate(iat)) return fail("iat_invalid", "iat", "iat is not a NumericDate");
-    if (iat > nowS + skew) return fail("iat_in_future", "iat", "the WIT was issued in the future");
-  }
-  const maxLife = config.maxWitLifetimeSeconds;
-  if (maxLife > 0 && exp - (iat ?? nowS) > maxLife + skew) {
-    return fail("lifetime_too_long", "exp", `the WIT lives longer than ${maxLife} s`);
-  }
+  if (nbf !== undefined && !isNumericDate(nbf)) return fail("nbf_invalid", "nbf", "nbf is not a NumericDate");
+  if (iat !== undefined && !isNumericDate(iat)) return fail("iat_invalid", "iat", "iat is not a NumericDate");
+  const times = checkTimes({ exp, nbf, iat }, config, now);
+  if (times) return times;
   if (iss !== undefined && typeof iss !== "string") return fail("iss_invalid", "iss", "iss is not a string");
   if (found.issuers) {
     if (iss === undefined) return fail("iss_missing", "iss", "iss is required for this trust domain");
@@ -145,22 +151,41 @@ export async function verifyWit(
     return fail("cnf_invalid", "cnf.jwk", "cnf.jwk has no thumbprint");
   }
 
-  return {
-    ok: true,
-    wit: {
-      identity: id,
-      compact,
-      wth: tokenHash(compact),
-      header: { alg: algName, kid, typ: header.typ as string },
-      claims: {
-        sub: id.id,
-        exp,
-        iat: iat as number | undefined,
-        nbf: nbf as number | undefined,
-        iss: iss as string | undefined,
-        jti: jti as string | undefined,
-      },
-      cnf: { alg: cnfAlg as string, key: imported.jwk.key, thumbprint },
+  const wit: VerifiedWit = {
+    identity: id,
+    compact,
+    wth,
+    header: { alg: algName, kid, typ: header.typ as string },
+    claims: {
+      sub: id.id,
+      exp,
+      iat: iat as number | undefined,
+      nbf: nbf as number | undefined,
+      iss: iss as string | undefined,
+      jti: jti as string | undefined,
     },
+    cnf: { alg: cnfAlg as string, key: imported.jwk.key, thumbprint },
   };
+  cache?.set(wth, { wit, key });
+  return { ok: true, wit };
+}
+
+/** exp (with skew), nbf, iat and the lifetime bound: the checks that depend on the clock. */
+function checkTimes(
+  c: { readonly exp: number; readonly nbf?: number; readonly iat?: number },
+  config: ResolvedTokenConfig,
+  now: Date,
+): TokenFailure | undefined {
+  const nowS = now.getTime() / 1000;
+  const skew = config.clockSkewSeconds;
+  if (c.exp <= nowS - skew) return fail("expired", "exp", "the WIT has expired");
+  if (c.nbf !== undefined && c.nbf > nowS + skew)
+    return fail("not_yet_valid", "nbf", "the WIT is not valid yet");
+  if (c.iat !== undefined && c.iat > nowS + skew)
+    return fail("iat_in_future", "iat", "the WIT was issued in the future");
+  const maxLife = config.maxWitLifetimeSeconds;
+  if (maxLife > 0 && c.exp - (c.iat ?? nowS) > maxLife + skew) {
+    return fail("lifetime_too_long", "exp", `the WIT lives longer than ${maxLife} s`);
+  }
+  return undefined;
 }

@@ -8,6 +8,7 @@ import {
   createTokenAuthenticator,
   MemoryReplayCache,
   staticWitKeys,
+  WitKeyState,
 } from "../../../src/identity/tokens/index.js";
 import { signRequest } from "../../../src/identity/tokens/http-sig/index.js";
 import {
@@ -1013,5 +1014,71 @@ describe("robustness", () => {
       extra,
     );
     expect(codeOf(r)).toBe("wit_bad_signature");
+  });
+});
+
+describe("verified-WIT cache", () => {
+  const replay = () => new MemoryReplayCache({ now: () => NOW_S + 10_000 });
+
+  it("reuses a verified WIT across requests, re-checking its expiry on every request", async () => {
+    const f = fixture();
+    const auth = createTokenAuthenticator(config(f, { replay: replay() }));
+    const w = await wit(f, { lifetimeSeconds: 600 });
+    const at = (s: number) => new Date((NOW_S + s) * 1000);
+    const send = async (s: number, jti: string) =>
+      codeOf(
+        await auth.authenticate(
+          request({
+            "workload-identity-token": w,
+            "workload-proof-token": await wpt(f, w, { jti, now: at(s) }),
+          }),
+          at(s),
+        ),
+      );
+    expect(await send(0, "a")).toBe("ok");
+    expect(await send(300, "b")).toBe("ok");
+    // 600 s lifetime + 60 s skew: at +661 s the cached WIT has expired.
+    expect(await send(661, "c")).toBe("wit_expired");
+    auth.close();
+  });
+
+  it("a cached WIT stops verifying when its key is rotated out, and verifies again under a new key set", async () => {
+    const f = fixture();
+    const source = new WitKeyState("test");
+    source.load(formatWitJwks([f.issuer]), "jwks");
+    const auth = createTokenAuthenticator(
+      config(f, { replay: replay(), trustDomains: { "demo.example": { keys: [source] } } }),
+    );
+    const w = await wit(f);
+    const send = async (jti: string) =>
+      codeOf(
+        await auth.authenticate(
+          request({ "workload-identity-token": w, "workload-proof-token": await wpt(f, w, { jti }) }),
+          NOW,
+        ),
+      );
+    expect(await send("1")).toBe("ok");
+    source.load(formatWitJwks([newKeyPair("ES256", "next")]), "jwks");
+    expect(await send("2")).toBe("wit_kid_unknown");
+    // Same key id, but another key: the cached verification must not be reused.
+    source.load(formatWitJwks([newKeyPair("ES256", f.issuer.kid)]), "jwks");
+    expect(await send("3")).toBe("wit_bad_signature");
+    source.load(formatWitJwks([f.issuer]), "jwks");
+    expect(await send("4")).toBe("ok");
+    auth.close();
+  });
+
+  it("works with the cache disabled", async () => {
+    const f = fixture();
+    const auth = createTokenAuthenticator(config(f, { replay: replay(), witCache: { maxEntries: 0 } }));
+    const w = await wit(f);
+    for (const jti of ["x", "y"]) {
+      const r = await auth.authenticate(
+        request({ "workload-identity-token": w, "workload-proof-token": await wpt(f, w, { jti }) }),
+        NOW,
+      );
+      expect(codeOf(r)).toBe("ok");
+    }
+    auth.close();
   });
 });
