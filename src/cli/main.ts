@@ -14,7 +14,8 @@ commands:
   serve     run the Envoy ext_authz gRPC service (default: 0.0.0.0:9191, demo PKI, policies/)
   build     compile a directory of Rego policies into an OPA Wasm bundle
   test      run Rego policy tests
-  certs     write a demo PKI
+  certs     write a demo PKI (X.509 and WIT issuer keys)
+  tokens    mint a WIT and a WPT (or HTTP signature) for a demo workload, as curl headers
   demo      local demo without Docker: real mTLS calls, decisions and audit lines
 options:
   --help       this help (or \`wimse-authz <command> --help\`)
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, [string, string]> = {
   build: ["./build.js", "runBuild"],
   test: ["./test.js", "runTest"],
   certs: ["./certs.js", "runCerts"],
+  tokens: ["./tokens.js", "runTokens"],
   demo: ["../demo/run.js", "runDemo"],
 };
 

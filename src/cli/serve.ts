@@ -8,9 +8,11 @@ import { ConfigError } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
 import { OPTIONS } from "../config/schema.js";
 import { envName, flagName } from "../config/sources.js";
-import { effectiveIdentity } from "../server/runtime/demo-pki.js";
+import { TokenConfigError } from "../identity/tokens/index.js";
+import { demoIdentity, effectiveIdentity } from "../server/runtime/demo-pki.js";
 import { createIdentityRuntime } from "../server/runtime/identity.js";
 import { createPolicyRuntime } from "../server/runtime/policy.js";
+import { createTokenRuntime } from "../server/runtime/tokens.js";
 import { startService } from "../server/service.js";
 import { installSignalHandlers } from "../server/signals.js";
 import { parseServeArgs, UsageError } from "./args.js";
@@ -53,11 +55,28 @@ export async function runServe(argv: string[]): Promise<number> {
     throw e;
   }
   const { trustDomains, trustedProxies } = await effectiveIdentity(config.identity, log);
+  let tokens: Awaited<ReturnType<typeof createTokenRuntime>>;
+  try {
+    const demo =
+      config.identity.trustDomains.length === 0
+        ? {
+            dir: config.identity.demoPkiDir,
+            manifest: (await demoIdentity(config.identity.demoPkiDir)).manifest,
+          }
+        : undefined;
+    tokens = await createTokenRuntime({ config, demo, log });
+  } catch (e) {
+    if (e instanceof TokenConfigError) {
+      process.stderr.write(`config: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
   const identity = createIdentityRuntime({ identity: config.identity, trustDomains, trustedProxies, log });
   const policy = await createPolicyRuntime(config.policy, log);
   const identityLoad = identity.reload ? await identity.reload() : { ok: true, revision: "" };
   if (!identityLoad.ok) log(`identity: trust bundles not loaded yet (NOT_SERVING): ${identityLoad.error}`);
-  const service = await startService(config, { identity, policy }, { log });
+  const service = await startService(config, { identity, policy, tokens }, { log });
   log(
     `serving ext_authz on ${config.listen.address} (dial ${service.grpcAddress})` +
       (service.metricsPort !== undefined

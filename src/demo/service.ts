@@ -16,6 +16,7 @@ import type { DemoPkiManifest } from "../pki/write.js";
 import { demoIdentity } from "../server/runtime/demo-pki.js";
 import { createIdentityRuntime } from "../server/runtime/identity.js";
 import { createPolicyRuntime } from "../server/runtime/policy.js";
+import { createTokenRuntime } from "../server/runtime/tokens.js";
 import { startService } from "../server/service.js";
 
 /** The policies/ folder shipped with the package (two levels up from src/demo or dist/demo). */
@@ -77,7 +78,12 @@ export async function startDemoService(opts: {
     await policy.close?.();
     throw new DemoStartError("policy_not_ready", `the policy in ${config.policy.dir} did not load`);
   }
-  const service = await startService(config, { identity, policy }, { log: opts.log });
+  const tokens = await createTokenRuntime({
+    config,
+    demo: { dir: config.identity.demoPkiDir, manifest: demo.manifest },
+    log: opts.log,
+  });
+  const service = await startService(config, { identity, policy, tokens }, { log: opts.log });
   const client = new AuthorizationClient(service.grpcAddress, credentials.createInsecure());
   return {
     grpcAddress: service.grpcAddress,
