@@ -1,8 +1,12 @@
-/** net.cidr_merge, net.cidr_expand, net.cidr_contains_matches, net.lookup_ip_addr (refused). */
+/**
+ * net.cidr_merge, net.cidr_expand, net.cidr_contains_matches (their results are sets, as in
+ * OPA), net.lookup_ip_addr (refused).
+ */
 import { isObject, str } from "./args.js";
 import { fail, typeFail } from "./errors.js";
 import { type Prefix, contains, ipText, parseIp, parsePrefix, prefixText, width } from "./ip.js";
 import type { BuiltinFamily } from "./registry.js";
+import { RegoSet } from "./wire.js";
 
 const MAX_EXPAND = 65_536;
 
@@ -95,10 +99,23 @@ function containsMatches(a: unknown, b: unknown): unknown[][] {
   return out;
 }
 
+/** Distinct values as a Rego set (OPA's results for these builtins are sets). */
+function setOf(values: unknown[]): RegoSet {
+  const seen = new Set<string>();
+  const out: unknown[] = [];
+  for (const v of values) {
+    const key = JSON.stringify(v);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
+  }
+  return new RegoSet(out);
+}
+
 export const net: BuiltinFamily = {
-  "net.cidr_merge": (list) => merge(list),
-  "net.cidr_expand": (s) => expand(str(s, 1)),
-  "net.cidr_contains_matches": (a, b) => containsMatches(a, b),
+  "net.cidr_merge": (list) => setOf(merge(list)),
+  "net.cidr_expand": (s) => setOf(expand(str(s, 1))),
+  "net.cidr_contains_matches": (a, b) => setOf(containsMatches(a, b)),
   "net.lookup_ip_addr": (name) => {
     str(name, 1);
     return fail("DNS lookups are disabled in policy evaluation");

@@ -8,6 +8,7 @@
  */
 import type { HostBuiltin, HostBuiltins } from "../sdk.js";
 import { BuiltinError } from "./errors.js";
+import { isWrapped, plainResult, unwrapOperand, wrapResult } from "./wire.js";
 
 export type BuiltinImpl = (...args: unknown[]) => unknown;
 export type BuiltinFamily = Record<string, BuiltinImpl>;
@@ -36,10 +37,27 @@ export function wrapFamilies(families: BuiltinFamily[], opts: RegistryOptions): 
   return out;
 }
 
+/** Builtins that take Rego sets as RegoSet operands (the others see sets as arrays). */
+const SET_OPERANDS = new WeakSet<BuiltinImpl>();
+
+/** Marks impl as taking sets as RegoSet operands. */
+export function takesSets(impl: BuiltinImpl): BuiltinImpl {
+  SET_OPERANDS.add(impl);
+  return impl;
+}
+
+/**
+ * Wrapped operands (modules compiled by our compiler, see wire.ts) are decoded and the result
+ * wrapped; plain JSON operands get a plain JSON result (RegoSet results as arrays).
+ */
 function wrap(name: string, impl: BuiltinImpl, strict: boolean): HostBuiltin {
+  const sets = SET_OPERANDS.has(impl);
   return (...args: unknown[]): unknown => {
     try {
-      return impl(...args);
+      if (args.length > 0 && args.every(isWrapped)) {
+        return wrapResult(impl(...args.map((a) => unwrapOperand(a as { "\u0000v": unknown }, sets))));
+      }
+      return plainResult(impl(...args));
     } catch (e) {
       if (!strict) return undefined;
       if (e instanceof BuiltinError) throw new HostBuiltinError(name, e.code, e.message);

@@ -23,3 +23,20 @@ export const NATIVE_BUILTINS: ReadonlyMap<string, string> = new Map(
     .split(/\s+/)
     .map((name) => [name, `opa_b_${name.replace(/\./g, "_")}`]),
 );
+
+/**
+ * Host builtins that @open-policy-agent/opa-wasm answers itself, ahead of the host's own
+ * builtins: their operands must travel as plain JSON. Every other builtin of OPA's catalog that
+ * takes operands is called through opa_rt_hostvN, whose values keep sets distinct from arrays
+ * across the boundary (src/rego/runtime/assembly/host.ts; decoded by
+ * src/policy/builtins/registry.ts, so a host implementation of one of them must be registered
+ * there). Custom builtins (names outside the catalog) are called with plain JSON.
+ */
+export const SDK_OWNED_BUILTINS: ReadonlySet<string> = new Set([
+  "json.is_valid",
+  "regex.split",
+  "sprintf",
+  "yaml.is_valid",
+  "yaml.marshal",
+  "yaml.unmarshal",
+]);

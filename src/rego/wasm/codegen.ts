@@ -5,7 +5,8 @@
  * helpers; Not and With wrap their block.
  */
 import type { Block, Func, Location, Operand, Plan, Policy, Stmt } from "../ir/types.js";
-import { NATIVE_BUILTINS } from "./builtins.js";
+import { BUILTINS } from "../builtins/catalog.js";
+import { NATIVE_BUILTINS, SDK_OWNED_BUILTINS } from "./builtins.js";
 import { ByteWriter, I32, Op, VOID_BLOCK } from "./encoding.js";
 import { link, type RuntimeModule } from "./module.js";
 
@@ -464,7 +465,12 @@ class FunctionBuilder {
     }
     this.i32(id).i32(0);
     for (const a of args) this.operand(a);
-    this.call(`opa_rt_host${args.length}`).tee(result).failIfZero();
+    // OPA's own builtins implemented by our host registry decode the wire form; a custom builtin
+    // (a name outside OPA's catalog) is a plain function and gets plain JSON.
+    const encoded = args.length > 0 && BUILTINS.has(name) && !SDK_OWNED_BUILTINS.has(name);
+    this.call(`opa_rt_host${encoded ? "v" : ""}${args.length}`)
+      .tee(result)
+      .failIfZero();
   }
 
   /** Locals declaration + code + end. */

@@ -11,6 +11,7 @@ import { parseJSON, dumpCString } from "./json";
 import { runeCountGo } from "./builtins/strings";
 import { resetRegexCache } from "./builtins/regex";
 import { malloc, heapGet, heapSet } from "./heap";
+import { hostArg, hostResult } from "./host";
 import { opa_abort, opa_println, opa_builtin0, opa_builtin1, opa_builtin2, opa_builtin3, opa_builtin4 } from "./env";
 
 export { opa_rt_heap_ptr } from "./heap";
@@ -383,6 +384,23 @@ export function opa_rt_host3(id: i32, ctx: usize, a: usize, b: usize, c: usize):
 
 export function opa_rt_host4(id: i32, ctx: usize, a: usize, b: usize, c: usize, d: usize): usize {
   return opa_builtin4(id, ctx, a, b, c, d);
+}
+
+// Host builtins with operands, values encoded across the boundary (see host.ts).
+export function opa_rt_hostv1(id: i32, ctx: usize, a: usize): usize {
+  return hostResult(opa_builtin1(id, ctx, hostArg(a)));
+}
+
+export function opa_rt_hostv2(id: i32, ctx: usize, a: usize, b: usize): usize {
+  return hostResult(opa_builtin2(id, ctx, hostArg(a), hostArg(b)));
+}
+
+export function opa_rt_hostv3(id: i32, ctx: usize, a: usize, b: usize, c: usize): usize {
+  return hostResult(opa_builtin3(id, ctx, hostArg(a), hostArg(b), hostArg(c)));
+}
+
+export function opa_rt_hostv4(id: i32, ctx: usize, a: usize, b: usize, c: usize, d: usize): usize {
+  return hostResult(opa_builtin4(id, ctx, hostArg(a), hostArg(b), hostArg(c), hostArg(d)));
 }
 
 export function opa_rt_println(v: usize): void {
