@@ -41,6 +41,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { parse as parseYaml } from "yaml";
+import { templateEnd } from "../../src/rego/syntax/lexer.js";
 
 interface ConformanceCase {
   note: string;
@@ -181,7 +182,14 @@ export function queryVars(query: string): string[] {
   let prev = "";
   while (i < n) {
     const c = query[i] ?? "";
-    if (c === '"' || c === "`" || (c === "$" && (query[i + 1] === '"' || query[i + 1] === "`"))) {
+    if (c === "$" && query[i + 1] === '"') {
+      // A template string: its expressions may hold quotes and braces (the lexer's own scan).
+      const end = templateEnd(query, i + 1);
+      i = end < 0 ? n : end;
+      prev = '"';
+      continue;
+    }
+    if (c === '"' || c === "`" || (c === "$" && query[i + 1] === "`")) {
       const quote = c === "$" ? (query[i + 1] ?? '"') : c;
       i += c === "$" ? 2 : 1;
       while (i < n && query[i] !== quote) i += query[i] === "\\" && quote === '"' ? 2 : 1;
