@@ -29,6 +29,8 @@ export interface SoakResult {
     idle: NodeJS.MemoryUsage | undefined;
     mid: NodeJS.MemoryUsage | undefined;
     end: NodeJS.MemoryUsage | undefined;
+    /** After the load, once a full GC ran: what the server really retains. */
+    endAfterGc: NodeJS.MemoryUsage | undefined;
   };
   saturation: LatencySummary;
 }
@@ -266,7 +268,7 @@ export function formatTable(r: BenchReport): string {
         : "-";
     if (mem) {
       out.push(
-        `ours memory: idle ${breakdown(mem.idle)}; at ${r.soak.midS} s ${breakdown(mem.mid)}; at ${r.soak.endS} s ${breakdown(mem.end)}`,
+        `ours memory: idle ${breakdown(mem.idle)}; at ${r.soak.midS} s ${breakdown(mem.mid)}; at ${r.soak.endS} s ${breakdown(mem.end)}; after the load and a full GC ${breakdown(mem.endAfterGc)}`,
       );
     }
   }

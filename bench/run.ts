@@ -288,7 +288,8 @@ async function soakOurs(
   requests: BenchRequest[],
   s: { soakS: number; inFlight: number },
 ): Promise<SoakResult> {
-  const server = await spawnServer(script, "ours", setupFile);
+  // --expose-gc only serves the diagnosis after the load (what survives a full GC).
+  const server = await spawnServer(script, "ours", setupFile, { exposeGc: true });
   const client = new AuthorizationClient(server.address, credentials.createInsecure());
   const raw = new Client(server.address, credentials.createInsecure());
   try {
@@ -323,7 +324,12 @@ async function soakOurs(
     clearInterval(every);
     clearTimeout(mid);
     const rssEndBytes = sample();
-    const memory = { idle: memoryIdle, mid: await memoryMid, end: await server.memory() };
+    const memory = {
+      idle: memoryIdle,
+      mid: await memoryMid,
+      end: await server.memory(),
+      endAfterGc: await server.memory(true),
+    };
     return { midS, endS, rssIdleBytes, rssMidBytes, rssEndBytes, rssTimeline, memory, saturation };
   } finally {
     client.close();

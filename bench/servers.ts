@@ -36,6 +36,11 @@ export async function serveChild(kind: ServerKind, setupFile: string): Promise<v
   // The parent asks for the memory breakdown (heap, external, array buffers incl. Wasm memory).
   process.on("message", (m: unknown) => {
     if (m === "memory") process.send?.({ memory: process.memoryUsage() } satisfies MemoryMessage);
+    // Only when started with --expose-gc (the soak, after its load): what survives a full GC.
+    if (m === "memory-after-gc") {
+      (globalThis as { gc?: () => void }).gc?.();
+      process.send?.({ memory: process.memoryUsage() } satisfies MemoryMessage);
+    }
   });
   process.on("disconnect", () => process.exit(0));
 }
@@ -101,15 +106,24 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Resident set size of the server process in bytes (from /proc; undefined elsewhere). */
   rssBytes(): number | undefined;
-  /** The server's process.memoryUsage() (undefined if it does not answer within 2 s). */
-  memory(): Promise<NodeJS.MemoryUsage | undefined>;
+  /**
+   * The server's process.memoryUsage() (undefined if it does not answer within 2 s); afterGc: after
+   * a full GC, when the server was spawned with exposeGc.
+   */
+  memory(afterGc?: boolean): Promise<NodeJS.MemoryUsage | undefined>;
   stop(): Promise<void>;
 }
 
 /** Parent side: forks `script --serve kind --setup file` and waits for its address. */
-export function spawnServer(script: string, kind: ServerKind, setupFile: string): Promise<ServerProcess> {
+export function spawnServer(
+  script: string,
+  kind: ServerKind,
+  setupFile: string,
+  opts: { exposeGc?: boolean } = {},
+): Promise<ServerProcess> {
   const child = fork(script, ["--serve", kind, "--setup", setupFile], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: opts.exposeGc ? [...process.execArgv, "--expose-gc"] : process.execArgv,
   });
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) =>
@@ -121,7 +135,7 @@ export function spawnServer(script: string, kind: ServerKind, setupFile: string)
         address: m.address,
         child,
         rssBytes: () => rssOf(child.pid),
-        memory: () =>
+        memory: (afterGc = false) =>
           new Promise((done) => {
             const timer = setTimeout(() => {
               child.off("message", onMessage);
@@ -134,7 +148,7 @@ export function spawnServer(script: string, kind: ServerKind, setupFile: string)
               done((msg as MemoryMessage).memory);
             };
             child.on("message", onMessage);
-            child.send("memory");
+            child.send(afterGc ? "memory-after-gc" : "memory");
           }),
         stop: () =>
           new Promise<void>((done) => {
