@@ -211,6 +211,11 @@ export function formatTable(r: BenchReport): string {
   const m = r.machine;
   const out = [
     `wimse-authz bench ${r.date} — ${m.cpuModel} x${m.cpus}, ${mib(m.memoryBytes)}, node ${m.node}, ${m.platform} ${m.kernel}, load average ${m.loadAvgStart.toFixed(1)} -> ${m.loadAvgEnd.toFixed(1)}${r.settings.quick ? " (QUICK MODE: not a measurement)" : ""}`,
+    ...(Math.max(m.loadAvgStart, m.loadAvgEnd) > m.cpus
+      ? [
+          `WARNING: the machine was busy (load average above its ${m.cpus} CPUs): other processes competed with the servers and the generator; absolute figures are not representative, same-run ratios are noisy`,
+        ]
+      : []),
     `${r.settings.durationS} s per measurement after ${r.settings.warmupS} s warm-up; ${r.settings.requests} distinct requests from ${r.settings.identities} identities; whole run ${r.runtimeS.toFixed(0)} s`,
     "",
     ...table(rows, 2),

@@ -127,7 +127,7 @@ describe("bench report targets", () => {
     const report: BenchReport = {
       date: "2026-01-01T00:00:00.000Z",
       runtimeS: 1,
-      machine: { ...machine(), loadAvgEnd: 0 },
+      machine: { ...machine(), cpus: 2, loadAvgStart: 0.5, loadAvgEnd: 1.5 },
       settings: {
         quick: true,
         durationS: 1,
@@ -154,6 +154,12 @@ describe("bench report targets", () => {
     expect(text).toMatch(/policy evaluation ACL 100000\/10 entries\s+1\.20\s+<= 2\s+MET/);
     expect(text).toMatch(/identity cache miss\/hit cost\s+-\s+>= 20\s+NOT MEASURED/);
     expect(text).toContain("QUICK MODE");
+    expect(text).not.toContain("WARNING: the machine was busy");
+    const busy = formatTable({
+      ...report,
+      machine: { ...report.machine, cpus: 2, loadAvgStart: 1, loadAvgEnd: 2.5 },
+    });
+    expect(busy).toContain("WARNING: the machine was busy");
   });
 });
 
