@@ -21,11 +21,27 @@ export function tokenHash(value: string): string {
   return createHash("sha256").update(value, "ascii").digest("base64url");
 }
 
+/**
+ * True when `part` is canonical unpadded base64url: a length that is not 1 mod 4 and zero unused
+ * bits in the last character. Lenient decoders map several texts to the same bytes; refusing the
+ * others keeps one token text per token (wth, cache and replay keys stay meaningful).
+ */
+function canonicalBase64url(part: string): boolean {
+  const rest = part.length % 4;
+  if (rest === 1) return false;
+  if (rest === 0) return true;
+  const last = part.charCodeAt(part.length - 1);
+  const value = B64URL.indexOf(String.fromCharCode(last));
+  return (value & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 /** Structural check of a header value that must hold exactly one compact JWS. */
 export function compactShape(value: string): "ok" | "multiple" | "malformed" {
   // Envoy joins repeated headers with ","; a compact JWS never contains one.
   if (value.includes(",")) return "multiple";
   if (value.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(value)) return "malformed";
+  if (!value.split(".").every(canonicalBase64url)) return "malformed";
   return "ok";
 }
 

@@ -46,6 +46,13 @@ function rawEs256(header: object, claims: object, key: KeyObject): string {
   return `${input}.${sig.toString("base64url")}`;
 }
 
+/** Sets an unused low bit of the signature's last character (decodes to the same bytes). */
+function nonCanonical(jws: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const last = jws.at(-1) as string;
+  return `${jws.slice(0, -1)}${alphabet[alphabet.indexOf(last) | 1]}`;
+}
+
 /** Replaces the middle character of the signature with another base64url character. */
 function tamperSignature(jws: string): string {
   const [h, p, s] = jws.split(".") as [string, string, string];
@@ -228,6 +235,24 @@ const rejections: Case[] = [
     build: async (f) => ({ headers: { ...(await pair(f)), "workload-identity-token": "not-a-jws" } }),
     code: "wit_malformed",
     check: "wit.header",
+  },
+  {
+    name: "WIT: non-canonical base64url signature (same bytes, other text)",
+    build: async (f) => {
+      const w = nonCanonical(await wit(f));
+      return { headers: { "workload-identity-token": w, "workload-proof-token": await wpt(f, w) } };
+    },
+    code: "wit_malformed",
+    check: "wit.header",
+  },
+  {
+    name: "WPT: non-canonical base64url signature",
+    build: async (f) => {
+      const h = await pair(f);
+      return { headers: { ...h, "workload-proof-token": nonCanonical(h["workload-proof-token"]) } };
+    },
+    code: "wpt_malformed",
+    check: "wpt.header",
   },
   {
     name: "WIT: typ jwt",
