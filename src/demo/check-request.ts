@@ -16,6 +16,8 @@ export interface SidecarRequest {
   headers: Record<string, string>;
   requestId: string;
   sni: string;
+  /** The request body, forwarded as raw_body (Envoy with_request_body + pack_as_bytes). */
+  body?: Buffer;
 }
 
 export function buildCheckRequest(r: SidecarRequest): CheckRequest {
@@ -50,10 +52,10 @@ export function buildCheckRequest(r: SidecarRequest): CheckRequest {
           scheme: "https",
           query,
           fragment: "",
-          size: "0",
+          size: String(r.body?.length ?? 0),
           protocol: "HTTP/1.1",
           body: "",
-          rawBody: Buffer.alloc(0),
+          rawBody: r.body ?? Buffer.alloc(0),
         },
       },
       contextExtensions: {},

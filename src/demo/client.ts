@@ -13,6 +13,8 @@ export interface CallOptions {
   method: string;
   path: string;
   headers: Record<string, string>;
+  /** Request body (sent with its Content-Length). */
+  body?: Buffer | string;
 }
 
 export interface CallResult {
@@ -42,6 +44,6 @@ export function call(opts: CallOptions): Promise<CallResult> {
       },
     );
     req.on("error", (e) => resolve({ status: 0, error: e.message }));
-    req.end();
+    req.end(opts.body);
   });
 }

@@ -11,6 +11,8 @@ import { call } from "./client.js";
 import { xfccElement } from "./envoy-encoding.js";
 import { selfSignedImpostor } from "./impostor.js";
 import { startMiddlebox } from "./middlebox.js";
+import { DEMO_TOKEN_TARGETS } from "../pki/demo.js";
+import { httpSigHeaders, mintWorkloadWit, type WorkloadWit, wptHeaders } from "../pki/workload-tokens.js";
 import type { Expectation, Scenario } from "./scenarios.js";
 import type { DemoService } from "./service.js";
 import { type Sidecar, startSidecar } from "./sidecar.js";
@@ -89,6 +91,49 @@ export async function executeScenarios(opts: {
     cas: roots,
     upstream: { port: sidecars.sidecar.port, servername: "backend" },
   });
+  // C of the token chain: billing's sidecar, reached through the middlebox without XFCC.
+  const billing = workload("billing");
+  const billingSidecar = await startSidecar({
+    mode: "verify",
+    cert: await read(billing.chain),
+    key: await read(billing.key),
+    clientCas: roots,
+    destination: billing.id,
+    check: opts.service.check,
+  });
+  const tokenMiddlebox = await startMiddlebox({
+    cert: await read(middleboxId.chain),
+    key: await read(middleboxId.key),
+    cas: roots,
+    upstream: { port: billingSidecar.port, servername: "billing" },
+    forwardClientCert: false,
+  });
+  const wits = new Map<string, WorkloadWit>();
+  const sentTokens = new Map<string, Record<string, string>>();
+  const tokenHeaders = async (s: Scenario): Promise<Record<string, string>> => {
+    const t = s.tokens;
+    if (!t) return {};
+    if (t.replayOf !== undefined) {
+      const earlier = sentTokens.get(t.replayOf);
+      if (!earlier) throw new Error(`scenario ${JSON.stringify(s.title)} replays one that has not run`);
+      return earlier;
+    }
+    let wit = wits.get(t.as);
+    if (!wit) {
+      wit = await mintWorkloadWit({ pkiDir, manifest, workload: t.as });
+      wits.set(t.as, wit);
+    }
+    const target = DEMO_TOKEN_TARGETS.billing;
+    const req = {
+      method: s.method,
+      url: `${target}${s.path}`,
+      audience: t.audience ?? target,
+      ...(s.body !== undefined ? { body: s.body, headers: { "content-type": "application/json" } } : {}),
+    };
+    const h = t.proof === "wpt" ? await wptHeaders(wit, req) : httpSigHeaders(wit, req);
+    sentTokens.set(s.title, h);
+    return h;
+  };
   const impostor = await selfSignedImpostor(workload("frontend").id);
   const calls: Array<Omit<DemoRow, "audit" | "mismatches" | "transportPeer">> = [];
   try {
@@ -99,7 +144,8 @@ export async function executeScenarios(opts: {
         const w = workload(s.caller.workload);
         creds = { cert: await read(w.chain), key: await read(w.key) };
       } else if ("impostor" in s.caller) creds = impostor;
-      const headers: Record<string, string> = { "x-request-id": requestId };
+      const headers: Record<string, string> = { ...(await tokenHeaders(s)), "x-request-id": requestId };
+      if (s.body !== undefined) headers["content-type"] ??= "application/json";
       if (s.forgedXfccFor !== undefined && "workload" in s.caller) {
         const chain = pemCerts(await read(workload(s.forgedXfccFor).chain));
         headers["x-forwarded-client-cert"] = xfccElement({
@@ -111,11 +157,23 @@ export async function executeScenarios(opts: {
       const target =
         s.entry === "middlebox"
           ? { port: middlebox.port, servername: "middlebox" }
-          : { port: sidecars[s.entry].port, servername: "backend" };
-      const res = await call({ ...target, ...creds, ca: roots, method: s.method, path: s.path, headers });
+          : s.entry === "middlebox-tokens"
+            ? { port: tokenMiddlebox.port, servername: "middlebox" }
+            : { port: sidecars[s.entry].port, servername: "backend" };
+      const res = await call({
+        ...target,
+        ...creds,
+        ca: roots,
+        method: s.method,
+        path: s.path,
+        headers,
+        ...(s.body !== undefined ? { body: s.body } : {}),
+      });
       calls.push({ index: i + 1, scenario: s, requestId, httpStatus: res.status, callError: res.error });
     }
   } finally {
+    await tokenMiddlebox.close();
+    await billingSidecar.close();
     await middlebox.close();
     await sidecars.sidecar.close();
     await sidecars["sidecar-accept-untrusted"].close();
@@ -124,9 +182,14 @@ export async function executeScenarios(opts: {
   const audit = await readAuditFile(opts.auditFile);
   return calls.map((c) => {
     const line = audit.find((r) => r.request_id === c.requestId);
-    const seen = (c.scenario.entry === "middlebox" ? sidecars.sidecar : sidecars[c.scenario.entry]).seen.get(
-      c.requestId,
-    );
+    const entry = c.scenario.entry;
+    const sidecar =
+      entry === "middlebox"
+        ? sidecars.sidecar
+        : entry === "middlebox-tokens"
+          ? billingSidecar
+          : sidecars[entry];
+    const seen = sidecar.seen.get(c.requestId);
     const mismatches = compare(c.scenario.expect, c.httpStatus, line);
     if (c.callError) mismatches.unshift(`the call failed: ${c.callError}`);
     return { ...c, transportPeer: seen?.transportPeer ?? "", audit: line, mismatches };

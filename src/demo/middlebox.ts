@@ -3,6 +3,9 @@
  * certificate (real mTLS handshake), then opens its own mTLS connection to the sidecar with the
  * middlebox certificate and forwards the request with the client's certificate in
  * x-forwarded-client-cert (SANITIZE_SET: any XFCC the client sent is replaced).
+ * With forwardClientCert false it forwards no client certificate at all (any client XFCC is still
+ * dropped): the next hop's transport identity is the middlebox's, and the caller must prove its
+ * own identity at the application level (WIT + WPT or HTTP signature), which passes through.
  */
 import { X509Certificate } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -23,6 +26,8 @@ export interface MiddleboxOptions {
   /** Trust anchors for client certificates and for the sidecar's server certificate. */
   cas: Buffer[];
   upstream: { port: number; servername: string };
+  /** Forward the client's certificate in XFCC (default true). */
+  forwardClientCert?: boolean;
 }
 
 /** The leaf and the certificates the client presented above it (the trust anchor excluded). */
@@ -56,7 +61,12 @@ export async function startMiddlebox(opts: MiddleboxOptions): Promise<Middlebox>
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate(true);
     const headers = forwardHeaders(req);
-    headers["x-forwarded-client-cert"] = xfccElement({ by, ...presentedChain(peer) });
+    if (opts.forwardClientCert !== false) {
+      headers["x-forwarded-client-cert"] = xfccElement({ by, ...presentedChain(peer) });
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
     const upstream = await call({
       port: opts.upstream.port,
       servername: opts.upstream.servername,
@@ -66,6 +76,7 @@ export async function startMiddlebox(opts: MiddleboxOptions): Promise<Middlebox>
       method: req.method ?? "GET",
       path: req.url ?? "/",
       headers,
+      ...(body.length > 0 ? { body } : {}),
     });
     res.writeHead(upstream.status === 0 ? 503 : upstream.status);
     res.end();

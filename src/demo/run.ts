@@ -81,11 +81,17 @@ function row(r: DemoRow, label: Label): string[] {
     a?.source_id ? label(a.source_id) : "-",
     a?.proxy_id ? label(a.proxy_id) : "-",
     `${r.scenario.method} ${r.scenario.path}`,
+    r.scenario.tokens ? (r.scenario.tokens.proof === "wpt" ? "WIT+WPT" : "WIT+sig") : "-",
+    expected(r.scenario.expect),
     a ? a.decision.toUpperCase() : "?",
     r.httpStatus === 0 ? "failed" : String(r.httpStatus),
     a?.reason_code ?? "?",
     r.mismatches.length === 0 ? "yes" : "NO",
   ];
+}
+
+function expected(e: Scenario["expect"]): string {
+  return e.decision === "allow" ? "ALLOW" : `DENY ${e.httpStatus} ${e.reasonCode}`;
 }
 
 /** Runs the scenarios against a fresh in-process service; never prints. */
@@ -165,6 +171,8 @@ export async function runDemo(argv: string[], io?: DemoIo): Promise<number> {
       "identity",
       "via proxy",
       "call",
+      "tokens",
+      "expected",
       "decision",
       "HTTP",
       "reason",

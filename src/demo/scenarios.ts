@@ -6,8 +6,24 @@
 /** Who opens the TLS connection: a demo workload, the on-the-fly impostor, or nobody (no certificate). */
 export type Caller = { workload: string } | { impostor: true } | { anonymous: true };
 
-/** Where the call enters: the verifying sidecar, the ACCEPT_UNTRUSTED sidecar, or the middlebox. */
-export type Entry = "sidecar" | "sidecar-accept-untrusted" | "middlebox";
+/**
+ * Where the call enters: the verifying sidecar, the ACCEPT_UNTRUSTED sidecar (both in front of
+ * backend), the XFCC middlebox (in front of backend's sidecar), or the token middlebox: it
+ * terminates TLS and calls billing's sidecar with its own certificate and no XFCC, so billing's
+ * transport identity is the middlebox and the caller proves itself with WIMSE tokens.
+ */
+export type Entry = "sidecar" | "sidecar-accept-untrusted" | "middlebox" | "middlebox-tokens";
+
+/** Application-level credentials the caller adds (minted with the demo PKI's WIT issuer). */
+export interface TokenSpec {
+  /** The demo workload the WIT names. */
+  as: string;
+  proof: "wpt" | "http-sig";
+  /** WPT aud / wimse-aud; default the callee's demo target URI. */
+  audience?: string;
+  /** Send exactly the headers of the scenario with this title again (a replay). */
+  replayOf?: string;
+}
 
 export interface Expectation {
   decision: "allow" | "deny";
@@ -24,6 +40,9 @@ export interface Scenario {
   path: string;
   /** The caller sends an XFCC header forwarding this workload's certificate itself. */
   forgedXfccFor?: string;
+  tokens?: TokenSpec;
+  /** Request body (JSON). */
+  body?: string;
   expect: Expectation;
 }
 
@@ -115,5 +134,52 @@ export const DEMO_SCENARIOS: readonly Scenario[] = [
     path: "/api/orders",
     forgedXfccFor: "frontend",
     expect: deny("xfcc_untrusted_peer"),
+  },
+  // The chain A -(mTLS)-> B -(WIT/WPT through the middlebox)-> C: A = frontend, B = backend,
+  // C = billing. Hop 1 is the first scenario (frontend -> backend over mTLS); hop 2:
+  {
+    title: "chain: backend -> billing via middlebox, WIT+WPT",
+    caller: { workload: "backend" },
+    entry: "middlebox-tokens",
+    method: "GET",
+    path: "/invoices/7",
+    tokens: { as: "backend", proof: "wpt" },
+    expect: allow,
+  },
+  {
+    title: "chain: same hop, HTTP signature + body",
+    caller: { workload: "backend" },
+    entry: "middlebox-tokens",
+    method: "POST",
+    path: "/invoices",
+    body: '{"order":42,"amount":"19.90"}',
+    tokens: { as: "backend", proof: "http-sig" },
+    expect: allow,
+  },
+  {
+    title: "middlebox alone (no token) -> billing",
+    caller: { workload: "backend" },
+    entry: "middlebox-tokens",
+    method: "GET",
+    path: "/invoices/7",
+    expect: deny("policy_denied"),
+  },
+  {
+    title: "replayed WPT (same headers again)",
+    caller: { workload: "backend" },
+    entry: "middlebox-tokens",
+    method: "GET",
+    path: "/invoices/7",
+    tokens: { as: "backend", proof: "wpt", replayOf: "chain: backend -> billing via middlebox, WIT+WPT" },
+    expect: deny("wpt_replayed", 400),
+  },
+  {
+    title: "WPT for another audience (the Host)",
+    caller: { workload: "backend" },
+    entry: "middlebox-tokens",
+    method: "GET",
+    path: "/invoices/7",
+    tokens: { as: "backend", proof: "wpt", audience: "https://middlebox" },
+    expect: deny("wpt_aud_mismatch", 400),
   },
 ];

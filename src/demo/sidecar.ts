@@ -63,6 +63,20 @@ function deniedStatus(res: CheckResponse): number {
   return typeof code === "number" && code > 0 ? code : 403;
 }
 
+/** Envoy's with_request_body max_request_bytes in envoy/*.yaml: larger bodies are refused here. */
+const MAX_BODY_BYTES = 8192;
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error("request body larger than the demo sidecar buffers");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   const seen = new Map<string, SidecarObservation>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -71,6 +85,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     const raw = peer && "raw" in peer && Buffer.isBuffer(peer.raw) ? peer.raw : undefined;
     const headerId = req.headers["x-request-id"];
     const requestId = typeof headerId === "string" && headerId !== "" ? headerId : randomUUID();
+    const body = await readBody(req);
     const check = buildCheckRequest({
       principal: raw ? envoyPrincipal(raw) : "",
       certificate: raw ? envoyUrlEncodePem(derToPem(raw)) : "",
@@ -81,6 +96,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
       headers: headerMap(req),
       requestId,
       sni: typeof socket.servername === "string" ? socket.servername : "",
+      ...(body.length > 0 ? { body } : {}),
     });
     let grpcCode = 14;
     let httpStatus = 403;

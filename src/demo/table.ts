@@ -20,6 +20,16 @@ export function renderAuditLine(r: AuditRecord): string {
     `${r.time} ${r.decision.toUpperCase()} ${r.http_status} ${r.reason_code}  ` +
     `${who}${via} [${r.auth_method || "-"}] -> ${r.destination_principal}  ` +
     `${r.method} ${r.path} host=${r.host}  request_id=${r.request_id}  "${r.reason}"  ` +
-    `policy=${r.policy_revision || "-"} ${r.latency_ms}ms`
+    `policy=${r.policy_revision || "-"} ${r.latency_ms}ms${tokenPart(r)}`
   );
+}
+
+/** Both identities of a token request (the audit record never holds the tokens themselves). */
+function tokenPart(r: AuditRecord): string {
+  const parts: string[] = [];
+  if (r.caller) parts.push(`caller=${r.caller}`);
+  if (r.transport_id) parts.push(`transport=${r.transport_id} [${r.transport_method ?? "-"}]`);
+  if (r.token_id) parts.push(`token=${r.token_id} [${r.token_method ?? "-"}] wit_kid=${r.wit_kid ?? "-"}`);
+  if (r.token_check) parts.push(`failed_check=${r.token_check}`);
+  return parts.length === 0 ? "" : `  ${parts.join(" ")}`;
 }

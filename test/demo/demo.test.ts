@@ -50,6 +50,49 @@ describe.skipIf(!present)("local demo: real mTLS calls through the sidecar and t
     }
   });
 
+  it("the token chain: backend -> billing through the middlebox, as backend (WPT and HTTP signature)", () => {
+    for (const [title, method] of [
+      ["chain: backend -> billing via middlebox, WIT+WPT", "wit-wpt"],
+      ["chain: same hop, HTTP signature + body", "http-sig"],
+    ] as const) {
+      const row = byTitle(title);
+      expect(row.transportPeer, title).toBe(MIDDLEBOX);
+      expect(row.httpStatus, title).toBe(200);
+      expect(row.audit, title).toMatchObject({
+        decision: "allow",
+        source_id: BACKEND,
+        auth_method: method,
+        proxy_id: MIDDLEBOX,
+        caller: "token",
+        transport_id: MIDDLEBOX,
+        token_id: BACKEND,
+        token_method: method,
+        destination_principal: BILLING,
+      });
+    }
+    expect(byTitle("middlebox alone (no token)").audit).toMatchObject({
+      decision: "deny",
+      source_id: MIDDLEBOX,
+      reason_code: "policy_denied",
+    });
+  });
+
+  it("token rejections: a replayed WPT and a WPT for another audience get 400 with the failed check", () => {
+    expect(byTitle("replayed WPT").httpStatus).toBe(400);
+    expect(byTitle("replayed WPT").audit).toMatchObject({
+      decision: "deny",
+      reason_code: "wpt_replayed",
+      token_check: "wpt.jti",
+      transport_id: MIDDLEBOX,
+    });
+    expect(byTitle("another audience").httpStatus).toBe(400);
+    expect(byTitle("another audience").audit).toMatchObject({
+      reason_code: "wpt_aud_mismatch",
+      token_check: "wpt.aud",
+    });
+    for (const a of report.audit) expect(JSON.stringify(a)).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}/);
+  });
+
   it("direct mTLS calls: ACL allow, ACL deny, the wimse:// caller", () => {
     expect(byTitle("frontend -> backend API").audit).toMatchObject({
       decision: "allow",
