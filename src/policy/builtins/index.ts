@@ -11,6 +11,7 @@ import { jwtBuiltins } from "./jwt.js";
 import { net } from "./net.js";
 import { object } from "./object.js";
 import { regex } from "./regex.js";
+import { rego } from "./rego.js";
 import { semver } from "./semver.js";
 import { template } from "./template.js";
 import { sprintf } from "./sprintf.js";
@@ -30,6 +31,7 @@ const FAMILIES: BuiltinFamily[] = [
   semver,
   net,
   regex,
+  rego,
   graphql,
   x509Builtins,
   jsonPatch,
