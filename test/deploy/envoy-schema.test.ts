@@ -341,6 +341,21 @@ describe("security settings of the Envoy files", () => {
         expect(e.include_peer_certificate).toBe(true);
         expect(at(e, "with_request_body.max_request_bytes")).toBeGreaterThan(0);
         expect(at(e, "with_request_body.allow_partial_message")).toBe(true);
+        // WIMSE HTTP signatures: Content-Digest is checked over raw_body, the exact bytes.
+        expect(at(e, "with_request_body.pack_as_bytes")).toBe(true);
+        // Token headers reach the service: no allowlist that could drop them (gRPC sends all).
+        const allowed = at(e, "allowed_headers") as { patterns?: Array<Record<string, string>> } | undefined;
+        if (allowed !== undefined) {
+          const exact = (allowed.patterns ?? []).map((p) => p.exact?.toLowerCase());
+          for (const h of [
+            "workload-identity-token",
+            "workload-proof-token",
+            "signature",
+            "signature-input",
+            "content-digest",
+          ])
+            expect(exact, h).toContain(h);
+        }
         const timeout = String(at(e, "grpc_service.timeout"));
         expect(Number.parseFloat(timeout)).toBeGreaterThan(0);
         expect(Number.parseFloat(timeout)).toBeLessThanOrEqual(1);
