@@ -231,6 +231,18 @@ const rejections: Case[] = [
   },
   // WIT
   {
+    name: "WIT: empty header",
+    build: async (f) => ({ headers: { ...(await pair(f)), "workload-identity-token": "" } }),
+    code: "wit_malformed",
+    check: "wit.header",
+  },
+  {
+    name: "WIT: longer than 16 KiB",
+    build: async (f) => ({ headers: await pair(f, { extraClaims: { pad: "x".repeat(17_000) } }) }),
+    code: "wit_malformed",
+    check: "wit.header",
+  },
+  {
     name: "WIT: not a compact JWS",
     build: async (f) => ({ headers: { ...(await pair(f)), "workload-identity-token": "not-a-jws" } }),
     code: "wit_malformed",
@@ -729,6 +741,18 @@ const rejections: Case[] = [
     build: async (f) => ({
       headers: await pair(f, {}, { aud: "https://evil.example/api/orders" }),
       host: "evil.example",
+    }),
+    code: "wpt_aud_mismatch",
+    check: "wpt.aud",
+  },
+  {
+    name: "WPT: aud equal only to X-Forwarded-Host",
+    build: async (f) => ({
+      headers: {
+        ...(await pair(f, {}, { aud: "https://proxy.example/api/orders" })),
+        "x-forwarded-host": "proxy.example",
+      },
+      host: "proxy.example",
     }),
     code: "wpt_aud_mismatch",
     check: "wpt.aud",
