@@ -1,6 +1,7 @@
 /** All host builtins, by Rego name. */
 import type { HostBuiltins } from "../sdk.js";
 import { type BuiltinFamily, type RegistryOptions, wrapFamilies } from "./registry.js";
+import { aws } from "./aws-sigv4.js";
 import { crypto } from "./crypto.js";
 import { encoding } from "./encoding.js";
 import { graphql } from "./graphql.js";
@@ -37,6 +38,7 @@ const FAMILIES: BuiltinFamily[] = [
   jsonPatch,
   template,
   jsonSchema,
+  aws,
 ];
 
 export interface HostBuiltinOptions extends RegistryOptions {
