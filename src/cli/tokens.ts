@@ -41,6 +41,18 @@ interface TokensArgs {
 
 class UsageError extends Error {}
 
+const OPTIONS = new Set([
+  "--workload",
+  "--url",
+  "--aud",
+  "--method",
+  "--data",
+  "--proof",
+  "--pki-dir",
+  "--lifetime",
+  "--format",
+]);
+
 function parse(argv: string[]): TokensArgs | "help" {
   const a: TokensArgs = {
     workload: "backend",
@@ -56,6 +68,7 @@ function parse(argv: string[]): TokensArgs | "help" {
     if (arg === "--help" || arg === "-h") return "help";
     const eq = arg.indexOf("=");
     const name = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (!OPTIONS.has(name)) throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`${name} needs a value`);
     switch (name) {
