@@ -4,6 +4,7 @@
  * fits the algorithm. Never throws: every problem is a reason string.
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
+import { shown } from "./jws.js";
 
 /** Members that only a private or symmetric JWK has (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
@@ -55,7 +56,7 @@ export function importPublicJwk(value: unknown): JwkResult {
       return { ok: false, reason: "invalid", message: "an RSA JWK needs n and e" };
     }
   } else {
-    return { ok: false, reason: "invalid", message: `unsupported key type ${JSON.stringify(String(kty))}` };
+    return { ok: false, reason: "invalid", message: `unsupported key type ${shown(kty)}` };
   }
   let key: KeyObject;
   try {

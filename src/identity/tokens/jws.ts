@@ -96,6 +96,12 @@ export function parseClaims(payload: Uint8Array): Record<string, unknown> | unde
   }
 }
 
+/** A value from a token, safe to put in a message: printable ASCII, quoted, at most 32 characters. */
+export function shown(v: unknown): string {
+  const text = String(v).replace(/[^\x20-\x7e]/g, "?");
+  return JSON.stringify(text.length > 32 ? `${text.slice(0, 32)}...` : text);
+}
+
 /** A JWT NumericDate: a finite number (RFC 7519 §2). */
 export function isNumericDate(v: unknown): v is number {
   return typeof v === "number" && Number.isFinite(v);

@@ -20,6 +20,7 @@ import {
   forbiddenAlg,
   isNumericDate,
   parseClaims,
+  shown,
   tokenHash,
   typIs,
 } from "./jws.js";
@@ -69,7 +70,7 @@ export async function verifyWit(
   const alg = header.alg;
   if (forbiddenAlg(alg)) return fail("alg_not_allowed", "alg", "none and MAC algorithms are never accepted");
   if (!config.algorithms.includes(alg as never)) {
-    return fail("alg_not_allowed", "alg", `algorithm ${String(alg)} is not allowed`);
+    return fail("alg_not_allowed", "alg", `algorithm ${shown(alg)} is not allowed`);
   }
   const algName = alg as string;
   // No JWS extension is understood here (RFC 7515 §4.1.11): b64=false and the like are refused.
@@ -134,7 +135,7 @@ export async function verifyWit(
   const cnfAlg = jwk.alg;
   if (cnfAlg === undefined) return fail("cnf_alg_missing", "cnf.jwk.alg", "cnf.jwk has no alg");
   if (forbiddenAlg(cnfAlg) || !config.algorithms.includes(cnfAlg as never)) {
-    return fail("cnf_alg_not_allowed", "cnf.jwk.alg", `cnf algorithm ${String(cnfAlg)} is not allowed`);
+    return fail("cnf_alg_not_allowed", "cnf.jwk.alg", `cnf algorithm ${shown(cnfAlg)} is not allowed`);
   }
   const imported = importPublicJwk(jwk);
   if (!imported.ok) {

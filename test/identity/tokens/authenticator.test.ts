@@ -1131,3 +1131,17 @@ describe("verified-WIT cache", () => {
     auth.close();
   });
 });
+
+describe("messages", () => {
+  it("quote attacker-chosen values bounded and printable", async () => {
+    const f = fixture();
+    const alg = `X${"A".repeat(100)}\n<script>`;
+    const w = `${b64({ typ: "wit+jwt", alg, kid: "demo-k1" })}.${b64({ sub: SUB, exp: NOW_S + 60 })}.AAAA`;
+    const r = await authenticate(f, request({ "workload-identity-token": w, "workload-proof-token": w }));
+    expect(r.present && !r.ok && r.code).toBe("wit_alg_not_allowed");
+    if (!r.present || r.ok) return;
+    expect(r.message).not.toContain("\n");
+    expect(r.message).not.toContain("<script>");
+    expect(r.message.length).toBeLessThan(80);
+  });
+});
