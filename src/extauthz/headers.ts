@@ -37,7 +37,8 @@ export function collectHeaders(
         "a header name has characters outside RFC 9110 tchar",
       );
     }
-    if (Buffer.byteLength(value) > limits.maxHeaderValueBytes) {
+    const bytes = Buffer.byteLength(value);
+    if (bytes > limits.maxHeaderValueBytes) {
       return new RequestRejection(
         Reason.headerTooLarge,
         `header ${name} exceeds ${limits.maxHeaderValueBytes} bytes`,
@@ -49,7 +50,7 @@ export function collectHeaders(
         `header ${name} carries control characters or invalid UTF-8`,
       );
     }
-    total += name.length + Buffer.byteLength(value);
+    total += name.length + bytes;
     if (total > limits.maxHeadersBytes) {
       return new RequestRejection(
         Reason.headersTooLarge,

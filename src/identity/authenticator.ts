@@ -66,8 +66,25 @@ function failure(code: string, message: string, proxy?: VerifiedIdentity): Failu
   return proxy ? { ok: false, code, message, proxy } : { ok: false, code, message };
 }
 
+/**
+ * The identity of a verified certificate, built once per cached verdict and method: a cache hit
+ * returns the same VerifiedCert object, so the per-request copy is skipped (and the result is
+ * frozen, as it is shared between requests).
+ */
+const identities = new WeakMap<VerifiedCert, Map<VerifiedIdentity["method"], VerifiedIdentity>>();
+
 function identityOf(v: VerifiedCert, method: VerifiedIdentity["method"]): VerifiedIdentity {
-  return { ...v.id, method, certificate: v.certificate };
+  let byMethod = identities.get(v);
+  if (!byMethod) {
+    byMethod = new Map();
+    identities.set(v, byMethod);
+  }
+  let identity = byMethod.get(method);
+  if (!identity) {
+    identity = Object.freeze({ ...v.id, method, certificate: v.certificate });
+    byMethod.set(method, identity);
+  }
+  return identity;
 }
 
 function parseCerts(ders: readonly Buffer[]): { ok: true; certs: ParsedCert[] } | Failure {

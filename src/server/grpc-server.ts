@@ -3,7 +3,13 @@
  * server reflection, with the configured receive-size limit (grpc-js answers larger messages with
  * RESOURCE_EXHAUSTED before any handler runs) and the listener's TLS / mTLS allowlist.
  */
-import { Server, status as GrpcStatus, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import {
+  type ChannelOptions,
+  Server,
+  status as GrpcStatus,
+  type sendUnaryData,
+  type ServerUnaryCall,
+} from "@grpc/grpc-js";
 import type { Config } from "../config/types.js";
 import type { Checker, CheckResult } from "../extauthz/check.js";
 import {
@@ -22,10 +28,16 @@ export interface GrpcServerDeps {
   health: HealthState;
   /** Called after each decided Check (audit, metrics). */
   onResult: (result: CheckResult) => void;
+  /**
+   * Extra grpc-js server options (bench/grpc-options.ts explores them). The configured message
+   * size limits always win over these.
+   */
+  grpcOptions?: ChannelOptions;
 }
 
 export function createGrpcServer(deps: GrpcServerDeps): Server {
   const server = new Server({
+    ...deps.grpcOptions,
     "grpc.max_receive_message_length": deps.config.listen.maxReceiveMessageBytes,
     "grpc.max_send_message_length": deps.config.listen.maxReceiveMessageBytes,
   });
@@ -47,15 +59,17 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
       if (result instanceof Promise) {
         result.then(
           (r) => {
-            deps.onResult(r);
             callback(null, r.response);
+            deps.onResult(r);
           },
           (e: Error) => callback({ code: GrpcStatus.INTERNAL, details: `check failed: ${e.message}` }),
         );
         return;
       }
-      deps.onResult(result);
+      // Answer first, then audit and metrics: the response is serialized and queued before the
+      // audit line is formatted (same CPU, shorter latency); both happen in this same turn.
       callback(null, result.response);
+      deps.onResult(result);
     },
   });
   server.addService(HealthService, healthServer(deps.health));

@@ -95,9 +95,27 @@ export class Metrics {
     void this.auditDropped;
   }
 
+  /**
+   * Label-bound children, looked up once per label combination: prom-client otherwise hashes the
+   * label object on every observation. Bounded by the (small, fixed) sets of decisions and reason codes.
+   */
+  private readonly checkChildren = new Map<string, { inc(): void }>();
+  private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
+
   observeCheck(record: AuditRecord): void {
-    this.checks.inc({ decision: record.decision, reason: record.reason_code });
-    this.latency.observe({ decision: record.decision }, record.latency_ms / 1000);
+    const key = `${record.decision}\u0000${record.reason_code}`;
+    let count = this.checkChildren.get(key);
+    if (!count) {
+      count = this.checks.labels({ decision: record.decision, reason: record.reason_code });
+      this.checkChildren.set(key, count);
+    }
+    count.inc();
+    let latency = this.latencyChildren.get(record.decision);
+    if (!latency) {
+      latency = this.latency.labels({ decision: record.decision });
+      this.latencyChildren.set(record.decision, latency);
+    }
+    latency.observe(record.latency_ms / 1000);
   }
 
   observeReload(kind: ReloadKind, ok: boolean, at = Date.now()): void {

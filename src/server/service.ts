@@ -4,7 +4,7 @@
  */
 import { lstatSync, unlinkSync } from "node:fs";
 import type { Server as HttpServer } from "node:http";
-import type { Server } from "@grpc/grpc-js";
+import type { ChannelOptions, Server } from "@grpc/grpc-js";
 import { type AuditSink, openAuditSink } from "../audit/sink.js";
 import type { Config } from "../config/types.js";
 import { createChecker } from "../extauthz/check.js";
@@ -20,6 +20,8 @@ export interface ServiceOptions {
   audit?: AuditSink;
   /** Operational log lines (default: stderr). Audit lines never go here. */
   log?: (line: string) => void;
+  /** Extra grpc-js server options (see createGrpcServer). */
+  grpcOptions?: ChannelOptions;
 }
 
 export interface RunningService {
@@ -91,6 +93,7 @@ export async function startService(
   });
   const server = createGrpcServer({
     config,
+    grpcOptions: opts.grpcOptions,
     checker,
     health,
     onResult: (r) => {
