@@ -61,12 +61,15 @@ export const SF_LIMITS = {
 
 class SfError extends Error {}
 
-const LCALPHA = /[a-z]/;
-const KEY_CHAR = /[a-z0-9_\-.*]/;
-const DIGIT = /[0-9]/;
-const ALPHA = /[A-Za-z]/;
-/** tchar (RFC 9110 §5.6.2) plus ":" and "/" (RFC 8941 §3.3.4). */
-const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z:/]/;
+// Sticky (/y) patterns match a whole run at the parser's position.
+const KEY = /[a-z*][a-z0-9_\-.*]*/y;
+/** Token: ALPHA or "*", then tchar (RFC 9110 §5.6.2), ":" or "/" (RFC 8941 §3.3.4). */
+const TOKEN = /[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*/y;
+/** A run of String characters other than DQUOTE and backslash (RFC 8941 §3.3.3). */
+const STRING_RUN = /[\x20\x21\x23-\x5b\x5d-\x7e]*/y;
+const NUMBER = /-?([0-9]*)(?:\.([0-9]*))?/y;
+const DIGIT_OR_MINUS = /[-0-9]/;
+const TOKEN_START = /[A-Za-z*]/;
 const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
 
 class Parser {
@@ -170,89 +173,72 @@ class Parser {
     return params;
   }
 
+  /** Matches a sticky pattern at the current position and consumes it ("" when it does not match). */
+  private run(pattern: RegExp): string {
+    pattern.lastIndex = this.pos;
+    const m = pattern.exec(this.input);
+    const text = m ? m[0] : "";
+    this.pos += text.length;
+    return text;
+  }
+
   private key(): string {
-    const first = this.peek();
-    if (!(LCALPHA.test(first) || first === "*")) this.fail("expected a key");
-    const start = this.pos;
-    while (!this.eof() && KEY_CHAR.test(this.peek())) {
-      this.pos++;
-      if (this.pos - start > SF_LIMITS.maxKeyLength) this.fail("key too long");
-    }
-    return this.input.slice(start, this.pos);
+    const key = this.run(KEY);
+    if (key === "") this.fail("expected a key");
+    if (key.length > SF_LIMITS.maxKeyLength) this.fail("key too long");
+    return key;
   }
 
   private bareItem(): BareItem {
     const c = this.peek();
-    if (c === "-" || DIGIT.test(c)) return this.number();
+    if (DIGIT_OR_MINUS.test(c)) return this.number();
     if (c === '"') return this.string();
     if (c === ":") return this.bytes();
     if (c === "?") return this.boolean();
-    if (c === "*" || ALPHA.test(c)) return this.token();
+    if (TOKEN_START.test(c)) return this.token();
     return this.fail("expected a bare item");
   }
 
+  /** RFC 8941 §4.2.4: at most 15 integer digits; a decimal has 1-12 + "." + 1-3 digits. */
   private number(): BareItem {
-    const start = this.pos;
-    let sign = 1;
-    if (this.peek() === "-") {
-      sign = -1;
-      this.pos++;
+    NUMBER.lastIndex = this.pos;
+    const m = NUMBER.exec(this.input);
+    const whole = m?.[1] ?? "";
+    const fraction = m?.[2];
+    if (whole === "") this.fail("expected a digit");
+    const sign = this.peek() === "-" ? -1 : 1;
+    if (fraction === undefined) {
+      if (whole.length > 15) this.fail("integer too long");
+      this.pos += m![0].length;
+      return { type: "integer", value: sign * Number.parseInt(whole, 10) };
     }
-    if (!DIGIT.test(this.peek())) this.fail("expected a digit");
-    let digits = "";
-    let isDecimal = false;
-    let intDigits = 0;
-    while (!this.eof()) {
-      const c = this.peek();
-      if (DIGIT.test(c)) {
-        digits += c;
-        this.pos++;
-      } else if (c === "." && !isDecimal) {
-        if (digits.length > 12) this.fail("decimal integer part too long");
-        isDecimal = true;
-        intDigits = digits.length;
-        digits += c;
-        this.pos++;
-      } else break;
-      if (!isDecimal && digits.length > 15) this.fail("integer too long");
-      if (isDecimal && digits.length > 16) this.fail("decimal too long");
-    }
-    if (!isDecimal) return { type: "integer", value: sign * Number.parseInt(digits, 10) };
-    if (digits.endsWith(".")) this.fail("decimal without fraction");
-    if (digits.length - intDigits - 1 > 3) this.fail("decimal fraction too long");
-    if (this.pos - start > 17) this.fail("decimal too long");
-    return { type: "decimal", value: sign * Number.parseFloat(digits) };
+    if (whole.length > 12) this.fail("decimal integer part too long");
+    if (fraction === "") this.fail("decimal without fraction");
+    if (fraction.length > 3) this.fail("decimal fraction too long");
+    this.pos += m![0].length;
+    return { type: "decimal", value: sign * Number.parseFloat(`${whole}.${fraction}`) };
   }
 
   private string(): BareItem {
     this.pos++; // opening DQUOTE
     let out = "";
     for (;;) {
-      if (this.eof()) this.fail("unterminated string");
-      const c = this.input[this.pos++]!;
-      if (c === "\\") {
-        const next = this.input[this.pos++];
-        if (next !== '"' && next !== "\\") this.fail("bad escape in string");
-        out += next;
-      } else if (c === '"') {
-        return { type: "string", value: out };
-      } else {
-        const code = c.charCodeAt(0);
-        if (code < 0x20 || code > 0x7e) this.fail("invalid character in string");
-        out += c;
-      }
+      out += this.run(STRING_RUN);
       if (out.length > SF_LIMITS.maxStringLength) this.fail("string too long");
+      if (this.eof()) this.fail("unterminated string");
+      const c = this.input[this.pos++];
+      if (c === '"') return { type: "string", value: out };
+      if (c !== "\\") this.fail("invalid character in string");
+      const next = this.input[this.pos++];
+      if (next !== '"' && next !== "\\") this.fail("bad escape in string");
+      out += next;
     }
   }
 
   private token(): BareItem {
-    const start = this.pos;
-    this.pos++;
-    while (!this.eof() && TOKEN_CHAR.test(this.peek())) {
-      this.pos++;
-      if (this.pos - start > SF_LIMITS.maxStringLength) this.fail("token too long");
-    }
-    return { type: "token", value: this.input.slice(start, this.pos) };
+    const token = this.run(TOKEN);
+    if (token.length > SF_LIMITS.maxStringLength) this.fail("token too long");
+    return { type: "token", value: token };
   }
 
   private bytes(): BareItem {
