@@ -62,64 +62,75 @@ const input = {
   },
 };
 
+/**
+ * Loads one engine per size, then measures them in interleaved rounds (size A, B, C, A, B, C ...)
+ * and keeps each size's median round: on a shared machine, a burst of other work then hits one
+ * round of every size rather than all of one size's measurement. `ms` is the total per size.
+ */
 export async function measureAclGrowth(
   policyDir: string,
   sizes: number[],
   ms: number,
+  rounds = 9,
 ): Promise<AclGrowthPoint[]> {
   const points: AclGrowthPoint[] = [];
-  for (const entries of sizes) {
-    const dir = mkdtempSync(join(tmpdir(), "wimse-acl-"));
-    try {
-      copyFileSync(join(policyDir, "envoy/authz.rego"), join(dir, "authz.rego"));
-      const text = JSON.stringify(aclData(entries));
-      const dataBytes = Buffer.byteLength(text);
-      writeFileSync(join(dir, "data.json"), text);
-      let loadError = "";
-      const engine = await WasmPolicyEngine.start({
-        // The normal shape of 100,000 callers is ~21 MB: above the 16 MiB default of
-        // policy.max_file_bytes, so the bench raises it as an operator would.
-        source: regoDirectorySource(dir, [DEFAULT_ENTRYPOINT], { maxFileBytes: MAX_DATA_BYTES }),
-        entrypoint: DEFAULT_ENTRYPOINT,
-        listener: {
-          onReload(e) {
-            if (!e.ok) loadError = `${e.error?.code}: ${e.error?.message}`;
+  const engines: Array<{ point: AclGrowthPoint; engine: WasmPolicyEngine; rounds: number[] }> = [];
+  try {
+    for (const entries of sizes) {
+      const dir = mkdtempSync(join(tmpdir(), "wimse-acl-"));
+      try {
+        copyFileSync(join(policyDir, "envoy/authz.rego"), join(dir, "authz.rego"));
+        const text = JSON.stringify(aclData(entries));
+        const dataBytes = Buffer.byteLength(text);
+        writeFileSync(join(dir, "data.json"), text);
+        let loadError = "";
+        const engine = await WasmPolicyEngine.start({
+          // The normal shape of 100,000 callers is ~21 MB: above the 16 MiB default of
+          // policy.max_file_bytes, so the bench raises it as an operator would.
+          source: regoDirectorySource(dir, [DEFAULT_ENTRYPOINT], { maxFileBytes: MAX_DATA_BYTES }),
+          entrypoint: DEFAULT_ENTRYPOINT,
+          listener: {
+            onReload(e) {
+              if (!e.ok) loadError = `${e.error?.code}: ${e.error?.message}`;
+            },
           },
-        },
-      });
-      if (!engine.ready) {
-        engine.close();
-        points.push({
-          entries,
-          usPerDecision: Number.NaN,
-          allowed: false,
-          dataBytes,
-          error: `load failed: ${loadError}`,
         });
-        continue;
-      }
-      const first = engine.evaluate(input);
-      if (first.kind !== "decision" || !first.decision.allowed) {
-        engine.close();
-        points.push({
-          entries,
-          usPerDecision: Number.NaN,
-          allowed: false,
-          dataBytes,
+        const point: AclGrowthPoint = { entries, usPerDecision: Number.NaN, allowed: false, dataBytes };
+        points.push(point);
+        if (!engine.ready) {
+          engine.close();
+          point.error = `load failed: ${loadError}`;
+          continue;
+        }
+        const first = engine.evaluate(input);
+        if (first.kind !== "decision" || !first.decision.allowed) {
+          engine.close();
           // The caller's own grant must allow it: a denial here means the data or policy is wrong.
-          error:
+          point.error =
             first.kind === "decision"
               ? "the caller's grant did not allow"
-              : `${first.code}: ${first.message}`,
-        });
-        continue;
+              : `${first.code}: ${first.message}`;
+          continue;
+        }
+        point.allowed = true;
+        engines.push({ point, engine, rounds: [] });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      const usPerDecision = timeLoop(ms, 100, () => engine.evaluate(input));
-      engine.close();
-      points.push({ entries, usPerDecision, allowed: first.decision.allowed, dataBytes });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
+    for (let r = 0; r < rounds; r++) {
+      for (const e of engines) e.rounds.push(timeLoop(ms / rounds, 50, () => e.engine.evaluate(input)));
+    }
+    for (const e of engines) e.point.usPerDecision = median(e.rounds);
+  } finally {
+    for (const e of engines) e.engine.close();
   }
   return points;
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }

@@ -121,6 +121,24 @@ describe("bench report targets", () => {
     expect(verdict(noSoak.targets[4])).toBe("NOT MEASURED");
   });
 
+  it("the fixed-rate target is NOT MEASURED when the baseline cannot carry the rate", () => {
+    const { ratios, targets } = ratiosAndTargets({
+      baseline: server(900, 2),
+      ours: server(850, 2),
+      aclGrowth: acl(10, 10),
+      rps: 1000,
+    });
+    expect(ratios.fixedRateP99).toBeCloseTo(1);
+    expect([targets[1].measured, targets[1].met, verdict(targets[1])]).toEqual([
+      false,
+      false,
+      "NOT MEASURED",
+    ]);
+    expect(targets[1].note).toMatch(/below 1000 rps/);
+    // Saturation throughput is still compared.
+    expect(targets[0].met).toBe(true);
+  });
+
   it("the table prints each target's verdict", () => {
     const baseline = server(1000, 2);
     const ours = server(700, 2);
