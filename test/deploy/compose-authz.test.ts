@@ -17,6 +17,7 @@ import {
   CheckRequest,
   type CheckResponse,
 } from "../../src/gen/envoy/service/auth/v3/external_auth.js";
+import { mintWorkloadWit, wptHeaders } from "../../src/pki/workload-tokens.js";
 import { type DemoLayout, makeDemoLayout } from "./lib/demo-layout.js";
 import { REPO } from "./lib/envoy-files.js";
 
@@ -258,6 +259,45 @@ describe("envoy/compose/authz.yaml with the default policy, served by the real C
     const rid = String(req.attributes?.request?.http?.headers?.["x-request-id"]);
     await waitFor(() => auditFor(rid) !== undefined, 5000);
     expect(String(auditFor(rid)?.reason_code)).toMatch(/^xfcc_untrusted_peer$/);
+  });
+
+  it("WIMSE tokens: backend's WIT + WPT through the middlebox reach billing as backend; a replay is refused (400)", async () => {
+    const wit = await mintWorkloadWit({
+      pkiDir: layout.pkiDir,
+      manifest: layout.manifest,
+      workload: "backend",
+    });
+    const headers = await wptHeaders(wit, {
+      method: "GET",
+      url: "https://billing.demo2.wimse-authz.local/invoices",
+      audience: "https://billing.demo2.wimse-authz.local",
+    });
+    const req = request({
+      peer: "middlebox",
+      callee: "billing",
+      path: "/invoices",
+      host: "middlebox",
+      headers,
+    });
+    const res = await check(req);
+    expect(res.status?.code).toBe(0);
+    const rid = String(req.attributes?.request?.http?.headers?.["x-request-id"]);
+    await waitFor(() => auditFor(rid) !== undefined, 5000);
+    expect(auditFor(rid)).toMatchObject({
+      source_id: id("backend"),
+      token_id: id("backend"),
+      transport_id: id("middlebox"),
+    });
+    const again = request({
+      peer: "middlebox",
+      callee: "billing",
+      path: "/invoices",
+      host: "middlebox",
+      headers,
+    });
+    const replay = await check(again);
+    expect(replay.deniedResponse?.status?.code).toBe(400);
+    expect(stdout).not.toContain(wit.wit);
   });
 
   it("a revoked workload certificate (demo CRL) is denied before the policy", async () => {
