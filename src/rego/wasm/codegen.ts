@@ -100,6 +100,8 @@ class FunctionBuilder {
   private nextLocal: number;
   /** Wasm control stack: true for labels that are IR blocks. */
   private labels: boolean[] = [];
+  /** Set in a memoized rule function: its id and the locals holding its input and data keys. */
+  memo: { id: number; input: number; data: number } | undefined;
 
   constructor(
     private readonly env: Env,
@@ -300,7 +302,9 @@ class FunctionBuilder {
         this.callDynamic(s.path, s.args, this.local(s.result));
         return;
       case "ReturnLocal":
-        this.get(this.local(s.source)).op(Op.Return);
+        this.get(this.local(s.source));
+        this.memoPut();
+        this.op(Op.Return);
         return;
       case "ResultSetAdd":
         if (!this.hasCtx()) throw new Error("wasm: ResultSetAdd is only valid in a plan");
@@ -473,6 +477,13 @@ class FunctionBuilder {
       .failIfZero();
   }
 
+  /** In a memoized function: stores the value on the stack (left there) for its keys. */
+  memoPut(): void {
+    if (!this.memo) return;
+    const v = this.temp();
+    this.set(v).i32(this.memo.id).get(this.memo.input).get(this.memo.data).get(v).call("opa_rt_memo_put");
+  }
+
   /** Locals declaration + code + end. */
   finish(): Uint8Array {
     const extra = this.nextLocal - this.params;
@@ -565,15 +576,16 @@ export function generate(rt: RuntimeModule, policy: Policy, options: GenerateOpt
     funcTypes.push(typeIndex(1, true));
     bodies.push(planBody(env, plan));
   }
-  for (const f of policy.funcs) {
+  policy.funcs.forEach((f, id) => {
     funcTypes.push(typeIndex(f.params.length, true));
-    bodies.push(funcBody(env, f));
-  }
+    bodies.push(funcBody(env, f, id));
+  });
 
   // eval(ctx): dispatch on the entrypoint id
   {
     const b = new FunctionBuilder(env, 1, 0);
     const ep = b.temp();
+    b.call("opa_rt_memo_reset");
     b.get(0).call("opa_rt_ctx_entrypoint").set(ep);
     policy.plans.forEach((_, i) => {
       b.get(ep).i32(i).op(Op.I32Eq).op(Op.If).op(VOID_BLOCK);
@@ -662,12 +674,26 @@ function planBody(env: Env, plan: Plan): Uint8Array {
   return b.finish();
 }
 
-function funcBody(env: Env, f: Func): Uint8Array {
+/**
+ * A rule's function (its only params are input and data) is memoized for the evaluation: a
+ * stored value is returned at entry, and every defined result is stored on return. Functions
+ * with arguments, or with the slot params of a `with` mock context, are not.
+ */
+function funcBody(env: Env, f: Func, id: number): Uint8Array {
   const b = new FunctionBuilder(env, f.params.length, undefined);
   f.params.forEach((p, i) => {
     b.bindParam(p, i);
   });
+  if (f.params.length === 2) {
+    const memo = { id, input: b.temp(), data: b.temp() };
+    const hit = b.temp();
+    b.get(0).set(memo.input).get(1).set(memo.data);
+    b.i32(id).get(memo.input).get(memo.data).call("opa_rt_memo_get").tee(hit);
+    b.op(Op.If).op(VOID_BLOCK).get(hit).op(Op.Return).op(Op.End);
+    b.memo = memo;
+  }
   for (const blk of f.blocks) b.block(blk);
   b.get(b.local(f.ret));
+  b.memoPut();
   return b.finish();
 }

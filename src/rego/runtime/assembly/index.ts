@@ -12,6 +12,7 @@ import { runeCountGo } from "./builtins/strings";
 import { resetRegexCache } from "./builtins/regex";
 import { malloc, heapGet, heapSet } from "./heap";
 import { hostArg, hostResult } from "./host";
+import { memoReset, memoGet, memoPut } from "./memo";
 import { opa_abort, opa_println, opa_builtin0, opa_builtin1, opa_builtin2, opa_builtin3, opa_builtin4 } from "./env";
 
 export { opa_rt_heap_ptr } from "./heap";
@@ -401,6 +402,19 @@ export function opa_rt_hostv3(id: i32, ctx: usize, a: usize, b: usize, c: usize)
 
 export function opa_rt_hostv4(id: i32, ctx: usize, a: usize, b: usize, c: usize, d: usize): usize {
   return hostResult(opa_builtin4(id, ctx, hostArg(a), hostArg(b), hostArg(c), hostArg(d)));
+}
+
+// Rule values memoized within one evaluation (see memo.ts).
+export function opa_rt_memo_reset(): void {
+  memoReset();
+}
+
+export function opa_rt_memo_get(id: u32, input: usize, data: usize): usize {
+  return memoGet(id, input, data);
+}
+
+export function opa_rt_memo_put(id: u32, input: usize, data: usize, v: usize): usize {
+  return memoPut(id, input, data, v);
 }
 
 export function opa_rt_println(v: usize): void {
