@@ -5,6 +5,7 @@
  * The verification itself is tested in test/identity/tokens; the real chain in test/e2e/token-chain.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type CheckResult, createChecker } from "../../src/extauthz/check.js";
 import type { HeaderValueOption } from "../../src/gen/envoy/config/core/v3/base.js";
 import type { HttpRequestView, TokenAuthResult, TokenIdentity } from "../../src/identity/tokens/types.js";
 import { decision, FakeIdentity, ScriptedPolicy } from "../server/support/doubles.js";
@@ -120,6 +121,34 @@ describe("when the token stage runs", () => {
     expect(v.headers["workload-proof-token"]).toBe(WPT);
     expect(Buffer.from(v.body ?? new Uint8Array()).toString()).toBe('{"a":1}');
     expect(v.bodyTruncated).toBe(false);
+  });
+});
+
+describe("the checker itself", () => {
+  const settings = {
+    limits: { maxHeaderValueBytes: 16_384, maxHeadersBytes: 98_304, maxHeadersCount: 200 },
+    identityOptional: [],
+    identityHeaders: { workloadId: "x-wimse-workload-id", trustDomain: "", proxyId: "", authMethod: "" },
+    dryRun: false,
+    denyStatus: 403,
+    identityFailureStatus: 403,
+    skipBodyParse: false,
+  };
+  const checker = createChecker({ authenticator: new FakeIdentity(), policy, tokens, settings });
+
+  it("answers synchronously without a Workload-Identity-Token (the benchmarked path), with a Promise with one", async () => {
+    const plain = checker(envoyRequest({ certificate: fakeCert(B), path: "/api" }));
+    expect(plain).not.toBeInstanceOf(Promise);
+    expect((plain as CheckResult).audit.decision).toBe("allow");
+    const withToken = checker(
+      envoyRequest({ certificate: fakeCert(MIDDLEBOX), path: "/api", headers: tokenHeaders }),
+    );
+    expect(withToken).toBeInstanceOf(Promise);
+    expect((await withToken).audit).toMatchObject({
+      decision: "allow",
+      source_id: B,
+      transport_id: MIDDLEBOX,
+    });
   });
 });
 
