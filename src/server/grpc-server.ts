@@ -1,7 +1,8 @@
 /**
  * The gRPC server: envoy.service.auth.v3.Authorization/Check, grpc.health.v1.Health and (option)
  * server reflection, with the configured receive-size limit (grpc-js answers larger messages with
- * RESOURCE_EXHAUSTED before any handler runs) and the listener's TLS / mTLS allowlist.
+ * RESOURCE_EXHAUSTED before any handler runs) and the listener's TLS / mTLS allowlist, which
+ * guards Health too (plus the service's own ID, for its probe).
  */
 import {
   type ChannelOptions,
@@ -17,9 +18,9 @@ import {
   type CheckRequest,
   type CheckResponse,
 } from "../gen/envoy/service/auth/v3/external_auth.js";
-import { HealthService } from "../gen/grpc/health/v1/health.js";
+import { type HealthServer, HealthService } from "../gen/grpc/health/v1/health.js";
 import { type HealthState, healthServer } from "./health.js";
-import { callerAllowed } from "./listener-tls.js";
+import { callerAllowed, ownIds } from "./listener-tls.js";
 import { addReflection } from "./reflection.js";
 
 export interface GrpcServerDeps {
@@ -46,10 +47,7 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
     check(call: ServerUnaryCall<CheckRequest, CheckResponse>, callback: sendUnaryData<CheckResponse>) {
       const started = process.hrtime.bigint();
       if (allowed.length > 0 && !callerAllowed(allowed, call.getAuthContext()?.sslPeerCertificate)) {
-        callback({
-          code: GrpcStatus.PERMISSION_DENIED,
-          details: "caller's certificate is not in listen.tls.allowed_client_ids",
-        });
+        callback(NOT_ALLOWED);
         return;
       }
       // The checker never throws nor rejects (errors become denials). A Check is decided
@@ -72,7 +70,43 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
       deps.onResult(result);
     },
   });
-  server.addService(HealthService, healthServer(deps.health));
+  const healthAllowed = allowed.length > 0 ? [...allowed, ...ownIds(deps.config.listen.tls)] : [];
+  server.addService(HealthService, guardHealth(healthServer(deps.health), healthAllowed));
   if (deps.config.listen.reflection) addReflection(server);
   return server;
+}
+
+const NOT_ALLOWED = {
+  code: GrpcStatus.PERMISSION_DENIED,
+  details: "caller's certificate is not in listen.tls.allowed_client_ids",
+};
+
+/**
+ * The listener's caller allowlist applies to grpc.health.v1 as to Check: the service's state (and,
+ * through Watch, a long-lived stream) is for Envoy, not for every holder of a certificate from the
+ * client CA. `allowed` is the allowlist plus the service's own workload ID (ownIds), which its
+ * health probe presents (k8s/grpc-health-probe.mjs); that ID may not call Check unless listed.
+ * An empty list admits every caller the TLS layer admitted, as for Check.
+ */
+export function guardHealth(health: HealthServer, allowed: readonly string[]): HealthServer {
+  if (allowed.length === 0) return health;
+  const ok = (call: { getAuthContext(): { sslPeerCertificate?: { subjectaltname?: string } } | undefined }) =>
+    callerAllowed(allowed, call.getAuthContext()?.sslPeerCertificate);
+  return {
+    check(call, cb) {
+      if (!ok(call)) return cb(NOT_ALLOWED);
+      health.check(call, cb);
+    },
+    list(call, cb) {
+      if (!ok(call)) return cb(NOT_ALLOWED);
+      health.list(call, cb);
+    },
+    watch(call) {
+      if (!ok(call)) {
+        call.emit("error", NOT_ALLOWED);
+        return;
+      }
+      health.watch(call);
+    },
+  };
 }

@@ -4,6 +4,7 @@
  * chain); the allowlist then admits only callers whose certificate carries one of the configured
  * URI SANs (Envoy's own workload ID). Checked per call, from the connection's auth context.
  */
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ServerCredentials } from "@grpc/grpc-js";
 import type { ListenTlsConfig } from "../config/types.js";
@@ -51,4 +52,18 @@ export function callerAllowed(allowed: readonly string[], peer: PeerCertificateL
   if (allowed.length === 0) return true;
   if (!peer) return false;
   return uriSans(peer.subjectaltname).some((id) => allowed.includes(id));
+}
+
+/**
+ * The URI SANs of the listener's own certificate (the first in listen.tls.cert_file): the
+ * service's own workload ID, which its health probe presents (k8s/grpc-health-probe.mjs).
+ * Empty without TLS or when the file holds no readable certificate.
+ */
+export function ownIds(tls: ListenTlsConfig): string[] {
+  if (tls.certFile === "") return [];
+  try {
+    return uriSans(new X509Certificate(readFileSync(tls.certFile)).subjectAltName);
+  } catch {
+    return [];
+  }
 }

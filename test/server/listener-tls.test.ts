@@ -11,6 +11,11 @@ import {
   AuthorizationClient,
   type CheckResponse,
 } from "../../src/gen/envoy/service/auth/v3/external_auth.js";
+import {
+  HealthClient,
+  type HealthCheckResponse,
+  type HealthListResponse,
+} from "../../src/gen/grpc/health/v1/health.js";
 import { type DemoPkiManifest, generateDemoPki } from "../../src/pki/write.js";
 import { allowAll, FakeIdentity, ScriptedPolicy } from "./support/doubles.js";
 import { envoyRequest, fakeCert, type Harness, startHarness } from "./support/harness.js";
@@ -36,6 +41,37 @@ function call(address: string, creds: ChannelCredentials): Promise<CheckResponse
       { deadline: Date.now() + 5000 },
       (err: ServiceError | null, res?: CheckResponse) => (err ? reject(err) : resolve(res as CheckResponse)),
     );
+  }).finally(() => client.close());
+}
+
+function health(address: string, creds: ChannelCredentials): Promise<HealthCheckResponse> {
+  const client = new HealthClient(address, creds, clientOptions);
+  return new Promise<HealthCheckResponse>((resolve, reject) => {
+    client.check({ service: "" }, new Metadata(), { deadline: Date.now() + 5000 }, (err, res) =>
+      err ? reject(err) : resolve(res as HealthCheckResponse),
+    );
+  }).finally(() => client.close());
+}
+
+function healthList(address: string, creds: ChannelCredentials): Promise<HealthListResponse> {
+  const client = new HealthClient(address, creds, clientOptions);
+  return new Promise<HealthListResponse>((resolve, reject) => {
+    client.list({}, new Metadata(), { deadline: Date.now() + 5000 }, (err, res) =>
+      err ? reject(err) : resolve(res as HealthListResponse),
+    );
+  }).finally(() => client.close());
+}
+
+/** The first message of a Watch stream, or its error. */
+function healthWatch(address: string, creds: ChannelCredentials): Promise<HealthCheckResponse> {
+  const client = new HealthClient(address, creds, clientOptions);
+  return new Promise<HealthCheckResponse>((resolve, reject) => {
+    const stream = client.watch({ service: "" }, { deadline: Date.now() + 5000 });
+    stream.on("data", (m: HealthCheckResponse) => {
+      resolve(m);
+      stream.cancel();
+    });
+    stream.on("error", (e: ServiceError) => reject(e));
   }).finally(() => client.close());
 }
 
@@ -112,6 +148,23 @@ describe("listener mTLS with a client allowlist", () => {
     ).rejects.toMatchObject({
       code: 14,
     });
+  });
+
+  it("Health (Check, List, Watch) admits Envoy and refuses other workloads of the CA", async () => {
+    const envoy = clientCreds("envoy");
+    expect((await health(h.service.grpcAddress, envoy)).status).toBe(1);
+    expect(Object.keys((await healthList(h.service.grpcAddress, envoy)).statuses)).toContain("");
+    expect((await healthWatch(h.service.grpcAddress, envoy)).status).toBe(1);
+    const frontend = clientCreds("frontend");
+    await expect(health(h.service.grpcAddress, frontend)).rejects.toMatchObject({ code: 7 });
+    await expect(healthList(h.service.grpcAddress, frontend)).rejects.toMatchObject({ code: 7 });
+    await expect(healthWatch(h.service.grpcAddress, frontend)).rejects.toMatchObject({ code: 7 });
+  });
+
+  it("the service's own ID (its health probe) may call Health but not Check", async () => {
+    const own = clientCreds("wimse-authz");
+    expect((await health(h.service.grpcAddress, own)).status).toBe(1);
+    await expect(call(h.service.grpcAddress, own)).rejects.toMatchObject({ code: 7 });
   });
 
   it("refused callers are not audited as checks, and the server keeps serving", async () => {
