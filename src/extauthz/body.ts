@@ -20,9 +20,6 @@ export interface ParsedBody {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Reason code of a multipart body that does not parse (to join Reason in reasons.ts). */
-export const BODY_INVALID_MULTIPART = "body_invalid_multipart";
-
 export function parseBody(
   http: AttributeContext_HttpRequest,
   headers: Readonly<Record<string, string>>,
@@ -62,7 +59,7 @@ function multipartBody(http: AttributeContext_HttpRequest, contentType: string):
     return { truncated: false, value: parseMultipart(bytes, boundaryOf(contentType)) };
   } catch (e) {
     if (!(e instanceof MultipartError)) throw e;
-    return { truncated: false, problem: new RequestRejection(BODY_INVALID_MULTIPART, e.message) };
+    return { truncated: false, problem: new RequestRejection(Reason.bodyInvalidMultipart, e.message) };
   }
 }
 

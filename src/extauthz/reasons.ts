@@ -17,6 +17,7 @@ export const Reason = {
   queryMalformed: "query_malformed",
   bodyInvalidJson: "body_invalid_json",
   bodyInvalidForm: "body_invalid_form",
+  bodyInvalidMultipart: "body_invalid_multipart",
   internalError: "internal_error",
   /** A Workload-Identity-Token arrived but this checker has no token stage. */
   tokensNotConfigured: "tokens_not_configured",
