@@ -8,7 +8,9 @@ const USAGE = `usage: wimse-authz certs [--out DIR] [--force]
   --out DIR   output directory (default: demo-pki)
   --force     overwrite existing files
 Issues a demo PKI: trust domains spiffe://demo.wimse-authz.local and wimse://demo2.wimse-authz.local,
-workload certificates, CRLs and bundles; writes DIR/manifest.json listing every file.`;
+workload certificates, CRLs and bundles, and a WIT issuer key per trust domain (DIR/<domain>/wit/:
+issuer-key.pem mode 0600, jwks.json; its public key also in bundle.spiffe.json as a jwt-svid entry);
+writes DIR/manifest.json listing every file.`;
 
 export async function runCerts(argv: string[]): Promise<number> {
   let out = "demo-pki";
@@ -35,6 +37,9 @@ export async function runCerts(argv: string[]): Promise<number> {
     process.stdout.write(
       `wrote demo PKI to ${out} (${manifest.files.length} files, see ${out}/manifest.json)\n`,
     );
+    for (const d of Object.values(manifest.trustDomains)) {
+      if (d.wit) process.stdout.write(`  WIT issuer of ${d.trustDomain}: kid ${d.wit.kid} (${d.wit.alg})\n`);
+    }
     for (const [name, w] of Object.entries(manifest.workloads)) {
       process.stdout.write(`  ${name.padEnd(12)} ${w.id}${w.revoked ? "  (revoked)" : ""}\n`);
     }
