@@ -179,7 +179,9 @@ function verifyChain(ders: Buffer[]): boolean {
   return true;
 }
 
-function privateKeys(text: string): unknown[] {
+/** JWKs of the PEM (or base64 PEM) private keys; null for an empty string, as OPA returns. */
+function privateKeys(text: string): unknown[] | null {
+  if (text === "") return null;
   if (text.trim() === "") return [];
   const pem = text.includes("-----BEGIN") ? text : Buffer.from(text, "base64").toString("utf8");
   const out: unknown[] = [];
