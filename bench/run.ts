@@ -214,7 +214,7 @@ function chart(r: BenchReport): string {
   const base = "#1f77b4";
   const ours = "#d62728";
   return latencyChart(
-    `wimse-authz bench ${r.date.slice(0, 16)}Z — ${m.cpuModel} x${m.cpus}, node ${m.node}${r.settings.quick ? " (quick mode)" : ""}`,
+    `wimse-authz bench ${r.date.slice(0, 16)}Z — ${m.cpuModel} x${m.cpus}, node ${m.node}, load average ${m.loadAvgStart.toFixed(1)}${r.settings.quick ? " (quick mode)" : ""}`,
     [
       {
         title: `saturation, ${r.settings.inFlight} calls in flight`,
