@@ -8,9 +8,12 @@ const nullTerm: Term = { type: "null", loc: { file: "", row: 0, col: 0 } };
  * Keys of a ref rooted at data, as path segments: strings as themselves, variables and other
  * dynamic keys as null (matching any segment), constants that are not strings as "" (matching none).
  */
-function dataKeys(t: Term): (string | null)[] | undefined {
-  if (t.type !== "ref") return undefined; // a bare `data` var (rare) is not tracked
+function dataKeys(t: Term, refHeads: WeakSet<Term>): (string | null)[] | undefined {
+  // A bare `data` (not the head of a ref) reads the whole document, every rule included.
+  if (t.type === "var") return t.name === "data" && !refHeads.has(t) ? [] : undefined;
+  if (t.type !== "ref") return undefined;
   const [head, ...keys] = t.terms;
+  if (head) refHeads.add(head);
   if (head?.type !== "var" || head.name !== "data") return undefined;
   return keys.map((k) => {
     if (k.type === "string") return k.value;
@@ -39,8 +42,9 @@ export function checkRecursion(groups: Map<string, Rule[]>, diags: Diagnostics):
   const edges = new Map<string, Set<string>>();
   for (const [key, rules] of groups) {
     const deps = new Set<string>();
+    const refHeads = new WeakSet<Term>(); // walkTerm visits a ref before its head
     const visit = (t: Term): void => {
-      const refKeys = dataKeys(t);
+      const refKeys = dataKeys(t, refHeads);
       if (!refKeys) return;
       for (let i = 0; i < keys.length; i++) if (reads(refKeys, splitKeys[i]!)) deps.add(keys[i]!);
     };
