@@ -150,21 +150,23 @@ describe("CRL sources", () => {
     afterAll(() => server.close());
 
     it("fetches a DER CRL and refreshes before nextUpdate", async () => {
-      // nextUpdate 3 s away (second precision) with a 2 s margin: the next fetch is due within 1 s,
-      // while the poll and retry intervals are an hour.
-      const c = await issueCrl({ issuer: a.int1, nextUpdate: new Date(Date.now() + 3000) });
+      // nextUpdate 4-5 s away (second precision) with a 3 s margin: the next fetch is due 1-2 s
+      // after issuance, while the poll and retry intervals are an hour. (Margins leave room for a
+      // loaded machine: a fetch landing inside the margin would wait for the hour-long retry.)
+      const c = await issueCrl({ issuer: a.int1, nextUpdate: new Date(Date.now() + 5000) });
       body = c.der;
       const before = hits;
       const src = crlSource({
         urls: [url],
         issuers: issuers(),
         refreshMs: 3_600_000,
-        refreshBeforeNextUpdateMs: 2000,
+        refreshBeforeNextUpdateMs: 3000,
         retryMs: 3_600_000,
         minRefreshMs: 50,
       });
       expect((await src.ready()).crls.length).toBe(1);
-      await new Promise((r) => setTimeout(r, 1300));
+      const deadline = Date.now() + 4000;
+      while (hits - before < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(hits - before).toBeGreaterThanOrEqual(2);
       src.close();
     });
