@@ -209,6 +209,27 @@ describe("fileWitKeys", () => {
     }
   });
 
+  it("a configured key file that never loads: ready() rejects and WITs of that domain are refused", async () => {
+    const auth = createTokenAuthenticator({
+      targets: [TARGET],
+      trustDomains: {
+        "demo.example": { keys: [{ format: "jwks", file: join(dir, "missing.jwks"), watch: false }] },
+      },
+    });
+    try {
+      await expect(auth.ready()).rejects.toMatchObject({ code: "witkeys_read_failed" });
+      const f = { issuer: es, otherIssuer: es, proof: ed };
+      const w = await wit(f);
+      const r = await auth.authenticate(
+        request({ "workload-identity-token": w, "workload-proof-token": await wpt(f, w) }),
+        NOW,
+      );
+      expect(codeOf(r)).toBe("wit_keys_unavailable");
+    } finally {
+      auth.close();
+    }
+  });
+
   it("key rotation through a configured file: the new key verifies, the removed one no longer does", async () => {
     const issuerA = newKeyPair("ES256", "a");
     const issuerB = newKeyPair("ES256", "b");
