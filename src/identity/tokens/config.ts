@@ -4,6 +4,7 @@
  * validateTokenConfig checks it (and createTokenAuthenticator calls it: a bad configuration is a
  * start-up error, never a permissive default).
  */
+import { parseTrustDomain } from "../id/trust-domain.js";
 import type { WitKeySource } from "./keys/types.js";
 import type { ReplayCache } from "./types.js";
 
@@ -179,8 +180,13 @@ export function validateTokenConfig(config: TokenConfig, prefix = "tokens"): Res
   for (const name of tdNames) {
     const key = `${prefix}.trustDomains.${name}`;
     const td = config.trustDomains[name] as TokenTrustDomainConfig;
-    if (!/^(?:(?:spiffe|wimse):\/\/)?[a-z0-9._-]+$/.test(name) && !config.allowIpTrustDomains) {
-      throw new TokenConfigError(key, "expected a trust-domain name or origin (spiffe://name, wimse://name)");
+    try {
+      parseTrustDomain(name, { allowIpTrustDomain: config.allowIpTrustDomains === true });
+    } catch (e) {
+      throw new TokenConfigError(
+        key,
+        `expected a canonical trust-domain name or origin (spiffe://name, wimse://name): ${(e as Error).message}`,
+      );
     }
     if (!td || !Array.isArray(td.keys) || td.keys.length === 0) {
       throw new TokenConfigError(`${key}.keys`, "at least one WIT key source");

@@ -52,6 +52,26 @@ describe("validateTokenConfig", () => {
       "tokens.trustDomains.Demo.example",
     ],
     [
+      "a trust domain with an empty label",
+      { trustDomains: { "demo..example": { keys: [keys] } } },
+      "tokens.trustDomains.demo..example",
+    ],
+    [
+      "a trust domain with a trailing dot",
+      { trustDomains: { "demo.example.": { keys: [keys] } } },
+      "tokens.trustDomains.demo.example.",
+    ],
+    [
+      "an IP-address trust domain",
+      { trustDomains: { "10.0.0.1": { keys: [keys] } } },
+      "tokens.trustDomains.10.0.0.1",
+    ],
+    [
+      "an https origin",
+      { trustDomains: { "https://demo.example": { keys: [keys] } } },
+      "tokens.trustDomains.https://demo.example",
+    ],
+    [
       "a key source with both file and url",
       { trustDomains: { "demo.example": { keys: [{ format: "jwks", file: "/x", url: "https://x/" }] } } },
       "tokens.trustDomains.demo.example.keys[0]",
