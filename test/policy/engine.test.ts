@@ -86,6 +86,21 @@ describe("WasmPolicyEngine evaluation", () => {
     cyclic.self = cyclic;
     expect(engine.evaluate(cyclic)).toMatchObject({ kind: "error", code: "policy_input_invalid" });
     expect(engine.evaluate({ n: 1n })).toMatchObject({ kind: "error", code: "policy_input_invalid" });
+    // JSON.stringify gives undefined (not text) for these: denied, never evaluated as "undefined".
+    expect(engine.evaluate(() => true)).toMatchObject({ kind: "error", code: "policy_input_invalid" });
+    expect(engine.evaluate(Symbol("x"))).toMatchObject({ kind: "error", code: "policy_input_invalid" });
+  });
+
+  it("evaluates inputs larger than the module's initial memory", () => {
+    const big = "x".repeat(2_000_000);
+    expect(engine.evaluate({ decision: { allowed: true, body: big } })).toMatchObject({
+      kind: "decision",
+      decision: { allowed: true, body: big },
+    });
+    expect(engine.evaluate({ decision: false })).toMatchObject({
+      kind: "decision",
+      decision: { allowed: false },
+    });
   });
 });
 
