@@ -21,10 +21,13 @@ import { collectHeaders } from "../src/extauthz/headers.js";
 import { buildInput } from "../src/extauthz/input.js";
 import { parseTarget, type ParsedTarget } from "../src/extauthz/path.js";
 import { RequestRejection } from "../src/extauthz/reasons.js";
+import { AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { Metrics } from "../src/server/metrics.js";
+import { checkResponseSerializer } from "../src/server/serialize.js";
 import { createIdentityRuntime } from "../src/server/runtime/identity.js";
 import { createPolicyRuntime } from "../src/server/runtime/policy.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
+import { abCompare, perCall } from "./profile-lib.js";
 import { buildWorkload } from "./workload.js";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -35,26 +38,6 @@ const { values } = parseArgs({
     identities: { type: "string", default: "100" },
   },
 });
-
-/**
- * Calls fn over the items for about `ms` milliseconds of this process's CPU time; CPU microseconds
- * per call (CPU time rather than wall time: the bench machine is shared, and a descheduled process
- * would otherwise be charged for others' work).
- */
-function perCall<T>(items: readonly T[], ms: number, fn: (item: T) => unknown): number {
-  let n = 0;
-  const c0 = process.cpuUsage();
-  const cpuMs = () => {
-    const c = process.cpuUsage(c0);
-    return (c.user + c.system) / 1000;
-  };
-  let used = 0;
-  while (used < ms) {
-    for (let i = 0; i < 200; i++) fn(items[n++ % items.length] as T);
-    used = cpuMs();
-  }
-  return (used * 1000) / n;
-}
 
 /** The bench's requests carry no token, so their checks are decided synchronously. */
 function decided(r: CheckResult | Promise<CheckResult>): CheckResult {
@@ -139,6 +122,11 @@ async function main(): Promise<void> {
       ["  audit formatting", perCall(results, ms / 3, (r) => formatRecord(r.audit))],
       ["  metrics", perCall(results, ms / 3, (r) => metrics.observeCheck(r.audit))],
     ];
+    const generated = AuthorizationService.check.responseSerialize;
+    const reusing = checkResponseSerializer();
+    const responses = results.map((r) => r.response);
+    const [genUs, reuseUs] = abCompare(responses, ms, generated, reusing);
+    rows.push(["  response: generated encode", genUs], ["  response: reused writer", reuseUs]);
     for (const [name, us] of rows) console.log(`${name.padEnd(28)} ${us.toFixed(2).padStart(9)} µs`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

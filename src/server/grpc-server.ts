@@ -13,15 +13,12 @@ import {
 } from "@grpc/grpc-js";
 import type { Config } from "../config/types.js";
 import type { Checker, CheckResult } from "../extauthz/check.js";
-import {
-  AuthorizationService,
-  type CheckRequest,
-  type CheckResponse,
-} from "../gen/envoy/service/auth/v3/external_auth.js";
+import type { CheckRequest, CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
 import { type HealthServer, HealthService } from "../gen/grpc/health/v1/health.js";
 import { type HealthState, healthServer } from "./health.js";
 import { callerAllowed, ownIds } from "./listener-tls.js";
 import { addReflection } from "./reflection.js";
+import { authorizationServiceDefinition } from "./serialize.js";
 
 export interface GrpcServerDeps {
   config: Config;
@@ -43,7 +40,7 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
     "grpc.max_send_message_length": deps.config.listen.maxReceiveMessageBytes,
   });
   const allowed = deps.config.listen.tls.allowedClientIds;
-  server.addService(AuthorizationService, {
+  server.addService(authorizationServiceDefinition(), {
     check(call: ServerUnaryCall<CheckRequest, CheckResponse>, callback: sendUnaryData<CheckResponse>) {
       const started = process.hrtime.bigint();
       if (allowed.length > 0 && !callerAllowed(allowed, call.getAuthContext()?.sslPeerCertificate)) {

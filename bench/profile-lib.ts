@@ -1,0 +1,47 @@
+/** Shared helpers of bench/profile*.ts: CPU time per call, and A/B comparisons under the same load. */
+
+/**
+ * Calls fn over the items for about `ms` milliseconds of this process's CPU time; CPU microseconds
+ * per call (CPU time rather than wall time: the bench machine is shared, and a descheduled process
+ * would otherwise be charged for others' work).
+ */
+export function perCall<T>(items: readonly T[], ms: number, fn: (item: T) => unknown): number {
+  let n = 0;
+  const c0 = process.cpuUsage();
+  const cpuMs = () => {
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
+  };
+  let used = 0;
+  while (used < ms) {
+    for (let i = 0; i < 200; i++) fn(items[n++ % items.length] as T);
+    used = cpuMs();
+  }
+  return (used * 1000) / n;
+}
+
+/**
+ * A against B on the same items, alternating batches of 200 calls so that both see the same
+ * machine load; CPU microseconds per call of each.
+ */
+export function abCompare<T>(
+  items: readonly T[],
+  ms: number,
+  a: (item: T) => unknown,
+  b: (item: T) => unknown,
+): [number, number] {
+  const spent = [0, 0];
+  const calls = [0, 0];
+  let n = 0;
+  while (spent[0] + spent[1] < ms * 1000) {
+    for (const [k, fn] of [a, b].entries()) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < 200; i++) fn(items[(n + i) % items.length] as T);
+      const c = process.cpuUsage(c0);
+      spent[k] += c.user + c.system;
+      calls[k] += 200;
+    }
+    n += 200;
+  }
+  return [spent[0] / calls[0], spent[1] / calls[1]];
+}
