@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { watchFile } from "../refresh/watch-file.js";
-import { type BundleFormat, formatForPath, parseBundleContent } from "./parse.js";
+import { type BundleFormat, formatForPath } from "./parse.js";
 import { BundleState } from "./state.js";
 import { BundleError, type BundleSource } from "./types.js";
 
@@ -42,11 +42,7 @@ export function fileBundle(path: string, opts: FileBundleOptions = {}): BundleSo
       );
       return;
     }
-    try {
-      state.accept(parseBundleContent(text, format, path));
-    } catch (e) {
-      state.reject(e instanceof BundleError ? e : new BundleError("bundle_pem_invalid", String(e), path));
-    }
+    state.load(text, format);
   };
 
   watchFile(path, loadOnce, state, opts);

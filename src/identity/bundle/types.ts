@@ -2,6 +2,7 @@
  * Trust bundles: the CA certificates trusted for ONE trust domain, behind a small Source interface
  * so that static data, watched files and HTTPS endpoints plug in the same way.
  */
+import type { Source } from "../refresh/source.js";
 
 export interface X509Bundle {
   /** DER of every trusted authority. Empty: every identity of the trust domain is rejected. */
@@ -37,16 +38,9 @@ export class BundleError extends Error {
   }
 }
 
-export interface BundleSource {
-  /** The last good bundle, or undefined before the first successful load. Cheap. */
-  current(): X509Bundle | undefined;
-  /** Resolves with the first good bundle; rejects with BundleError when the initial load fails.
-   *  The source keeps trying: after a later good update, onChange fires and ready() resolves. */
-  ready(): Promise<X509Bundle>;
-  /** Called after every accepted update (not for unchanged content). Returns an unsubscribe. */
-  onChange(listener: (bundle: X509Bundle) => void): () => void;
-  /** Called for every rejected update; the last good bundle stays in force. */
-  onError(listener: (error: BundleError) => void): () => void;
-  /** Stops watching or polling. */
-  close(): void;
-}
+/**
+ * One trust domain's bundle: current() is the last good bundle; ready() rejects with BundleError
+ * when the initial load fails (the source keeps trying); onChange after every accepted update (not
+ * for unchanged content); onError for every rejected update, the last good bundle staying in force.
+ */
+export type BundleSource = Source<X509Bundle, BundleError>;

@@ -58,3 +58,16 @@ export function fetchBody(url: URL, opts: FetchOptions): Promise<Buffer> {
     req.end();
   });
 }
+
+/** fetchBody whose failure is reported as the owner's error: `toError(kind, message)`. */
+export async function fetchBodyOr<E extends Error>(
+  url: URL,
+  opts: FetchOptions,
+  toError: (kind: FetchError["kind"], message: string) => E,
+): Promise<Buffer> {
+  try {
+    return await fetchBody(url, opts);
+  } catch (e) {
+    throw e instanceof FetchError ? toError(e.kind, e.message) : toError("failed", String(e));
+  }
+}

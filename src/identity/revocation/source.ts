@@ -7,9 +7,9 @@
  */
 import { readFile } from "node:fs/promises";
 import type { BundleSource } from "../bundle/types.js";
-import { FetchError, fetchBody } from "../refresh/fetch.js";
+import { fetchBodyOr } from "../refresh/fetch.js";
 import { poll } from "../refresh/poll.js";
-import { SourceState } from "../refresh/state.js";
+import { SourceBase } from "../refresh/source.js";
 import { watchFile as watchAndLoad } from "../refresh/watch-file.js";
 import { type ParsedCert, type ParsedCrl, tryParseDer } from "../x509/index.js";
 import { acceptCrls, crlBlobs } from "./accept.js";
@@ -41,31 +41,21 @@ const FETCH_ERROR_CODES = {
   failed: "crl_fetch_failed",
 } as const;
 
-async function fetchBytes(url: URL, opts: CrlSourceOptions): Promise<Buffer> {
-  try {
-    return await fetchBody(url, {
-      ca: opts.ca,
-      timeoutMs: opts.timeoutMs,
-      maxBytes: opts.maxBytes ?? 16 * 1024 * 1024,
-    });
-  } catch (e) {
-    if (e instanceof FetchError) throw new CrlError(FETCH_ERROR_CODES[e.kind], e.message, url.href);
-    throw e;
-  }
+function fetchBytes(url: URL, opts: CrlSourceOptions): Promise<Buffer> {
+  const fetch = { ca: opts.ca, timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes ?? 16 * 1024 * 1024 };
+  return fetchBodyOr(url, fetch, (kind, message) => new CrlError(FETCH_ERROR_CODES[kind], message, url.href));
 }
 
-class CrlSourceImpl implements CrlSource {
+class CrlSourceImpl extends SourceBase<CrlSet, CrlError> implements CrlSource {
   private readonly slots = new Map<string, ParsedCrl[]>();
   private generation = 0;
-  private readonly state = new SourceState<CrlSet, CrlError>(
-    () => new CrlError("crl_closed", "source closed before loading"),
-  );
   private readonly origins: string[];
 
   /** Reloaders of each origin, run again when the issuers change while an origin has no CRLs yet. */
   readonly reloaders = new Map<string, () => void>();
 
   constructor(private readonly opts: CrlSourceOptions) {
+    super(() => new CrlError("crl_closed", "source closed before loading"));
     this.origins = [...(opts.files ?? []), ...(opts.urls ?? [])];
     for (const issuer of opts.issuers) {
       const off = issuer.onChange(() => {
@@ -74,28 +64,6 @@ class CrlSourceImpl implements CrlSource {
       this.state.addCloser(off);
     }
     if (this.origins.length === 0) this.publish();
-  }
-
-  current(): CrlSet | undefined {
-    return this.state.current();
-  }
-  ready(): Promise<CrlSet> {
-    return this.state.ready();
-  }
-  onChange(listener: (s: CrlSet) => void): () => void {
-    return this.state.onChange(listener);
-  }
-  onError(listener: (e: CrlError) => void): () => void {
-    return this.state.onError(listener);
-  }
-  addCloser(fn: () => void): void {
-    this.state.addCloser(fn);
-  }
-  isClosed(): boolean {
-    return this.state.isClosed();
-  }
-  close(): void {
-    this.state.close();
   }
 
   /** Earliest nextUpdate over the CRLs of one origin. */

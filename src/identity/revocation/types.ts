@@ -1,4 +1,5 @@
 /** CRL sources: the revocation lists of one trust domain, behind the same Source shape as bundles. */
+import type { Source } from "../refresh/source.js";
 import type { ParsedCrl } from "../x509/index.js";
 
 export interface CrlSet {
@@ -29,12 +30,8 @@ export class CrlError extends Error {
   }
 }
 
-export interface CrlSource {
-  /** The CRLs last accepted from every origin, or undefined before the first success. */
-  current(): CrlSet | undefined;
-  /** Resolves when every origin has loaded once; rejects with the first origin's CrlError. */
-  ready(): Promise<CrlSet>;
-  onChange(listener: (set: CrlSet) => void): () => void;
-  onError(listener: (error: CrlError) => void): () => void;
-  close(): void;
-}
+/**
+ * The CRLs of one trust domain: current() is what was last accepted from every origin; ready()
+ * resolves when every origin has loaded once and rejects with the first origin's CrlError.
+ */
+export type CrlSource = Source<CrlSet, CrlError>;

@@ -6,59 +6,49 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { FetchError, fetchBody } from "../../refresh/fetch.js";
-import { poll } from "../../refresh/poll.js";
-import { SourceState } from "../../refresh/state.js";
+import { pollByRefreshHint, type RefreshHintOptions } from "../../refresh/refresh-hint.js";
+import { VersionedSource } from "../../refresh/versioned.js";
 import { watchFile } from "../../refresh/watch-file.js";
 import type { WitKeySourceSpec } from "../config.js";
 import { MAX_KEY_SET_BYTES, parseWitKeys, type WitKeyContent, type WitKeyFormat } from "./parse.js";
-import { WitKeyError, type WitKeySet, type WitKeySource } from "./types.js";
+import { WitKeyError, type WitKeyErrorCode, type WitKeySet, type WitKeySource } from "./types.js";
 
-function fingerprint(c: WitKeyContent): string {
-  const h = createHash("sha256");
-  for (const kid of [...c.keys.keys()].sort()) {
-    const k = c.keys.get(kid)!;
-    h.update(`${kid.length}:${kid}|${k.alg ?? ""}|`);
-    h.update(k.key.export({ type: "spki", format: "der" }));
-  }
-  return h.digest("hex");
-}
+const ERROR_CODES = {
+  closed: "witkeys_closed",
+  sequence_rollback: "witkeys_sequence_rollback",
+  status: "witkeys_http_status",
+  too_large: "witkeys_too_large",
+  failed: "witkeys_fetch_failed",
+} as const satisfies Record<string, WitKeyErrorCode>;
 
-/** State of one WIT key source. */
-export class WitKeyState implements WitKeySource {
-  private readonly state: SourceState<WitKeySet, WitKeyError>;
-  private lastFingerprint = "";
-  private generation = 0;
-
-  constructor(readonly origin: string) {
-    this.state = new SourceState(
-      () => new WitKeyError("witkeys_closed", "source closed before loading", origin),
-    );
-  }
-
-  current(): WitKeySet | undefined {
-    return this.state.current();
-  }
-  ready(): Promise<WitKeySet> {
-    return this.state.ready();
-  }
-  onChange(listener: (s: WitKeySet) => void): () => void {
-    return this.state.onChange(listener);
-  }
-  onError(listener: (e: WitKeyError) => void): () => void {
-    return this.state.onError(listener);
-  }
-  addCloser(fn: () => void): void {
-    this.state.addCloser(fn);
-  }
-  isClosed(): boolean {
-    return this.state.isClosed();
-  }
-  close(): void {
-    this.state.close();
+/** State of one WIT key source: the shared versioned-source machine with the key set's rules. */
+export class WitKeyState
+  extends VersionedSource<WitKeyContent, WitKeySet, WitKeyError>
+  implements WitKeySource
+{
+  constructor(origin: string) {
+    super(origin, {
+      fingerprint(c) {
+        const h = createHash("sha256");
+        for (const kid of [...c.keys.keys()].sort()) {
+          const k = c.keys.get(kid)!;
+          h.update(`${kid.length}:${kid}|${k.alg ?? ""}|`);
+          h.update(k.key.export({ type: "spki", format: "der" }));
+        }
+        return h.digest("hex");
+      },
+      snapshot: (c, generation) =>
+        Object.freeze({
+          keys: new Map(c.keys),
+          sequence: c.sequence,
+          refreshHint: c.refreshHint,
+          generation,
+        }),
+      error: (kind, message) => new WitKeyError(ERROR_CODES[kind], message, origin),
+    });
   }
 
-  /** Parses and accepts a document, or reports why not (the last good set stays). True if accepted. */
+  /** Parses and accepts a document, or reports why not (the last good set stays). True if in force. */
   load(text: string, format: WitKeyFormat): boolean {
     const r = parseWitKeys(text, format);
     if (!r.ok) {
@@ -66,52 +56,6 @@ export class WitKeyState implements WitKeySource {
       return false;
     }
     return this.accept(r.content);
-  }
-
-  /** True when the content is in force afterwards (new or unchanged). */
-  accept(content: WitKeyContent): boolean {
-    if (this.state.isClosed()) return false;
-    const current = this.state.current();
-    if (
-      current?.sequence !== undefined &&
-      content.sequence !== undefined &&
-      content.sequence < current.sequence
-    ) {
-      this.reject(
-        new WitKeyError(
-          "witkeys_sequence_rollback",
-          `spiffe_sequence ${content.sequence} is lower than the current ${current.sequence}`,
-          this.origin,
-        ),
-      );
-      return false;
-    }
-    const fp = fingerprint(content);
-    if (current && fp === this.lastFingerprint) {
-      if (content.refreshHint !== current.refreshHint || content.sequence !== current.sequence) {
-        this.state.replaceQuietly({
-          ...current,
-          refreshHint: content.refreshHint,
-          sequence: content.sequence,
-        });
-      }
-      return true;
-    }
-    this.lastFingerprint = fp;
-    this.generation++;
-    this.state.publish(
-      Object.freeze({
-        keys: new Map(content.keys),
-        sequence: content.sequence,
-        refreshHint: content.refreshHint,
-        generation: this.generation,
-      }),
-    );
-    return true;
-  }
-
-  reject(error: WitKeyError): void {
-    this.state.fail(error);
   }
 }
 
@@ -149,26 +93,12 @@ export function fileWitKeys(path: string, format: WitKeyFormat, opts: FileWitKey
   return state;
 }
 
-export interface HttpsWitKeysOptions {
+export interface HttpsWitKeysOptions extends RefreshHintOptions {
   ca?: string | Buffer;
-  /** Fixed refresh interval, ms (overrides spiffe_refresh_hint). */
-  refreshMs?: number;
-  /** Default 300000. */
-  defaultRefreshMs?: number;
-  /** Default 1000. */
-  minRefreshMs?: number;
-  /** Default 30000. */
-  retryMs?: number;
   timeoutMs?: number;
 }
 
-const FETCH_ERROR_CODES = {
-  status: "witkeys_http_status",
-  too_large: "witkeys_too_large",
-  failed: "witkeys_fetch_failed",
-} as const;
-
-/** A key set fetched from an https: URL and refreshed. Throws WitKeyError for another scheme. */
+/** A key set fetched from an https: URL and refreshed (../../refresh/refresh-hint). Throws WitKeyError for another scheme. */
 export function httpsWitKeys(
   url: string,
   format: WitKeyFormat,
@@ -179,31 +109,13 @@ export function httpsWitKeys(
     throw new WitKeyError("witkeys_fetch_failed", "a WIT key URL must be https:", url);
   }
   const state = new WitKeyState(parsed.href);
-  const refreshMs = () => {
-    if (opts.refreshMs !== undefined) return opts.refreshMs;
-    const hint = state.current()?.refreshHint;
-    return hint !== undefined ? hint * 1000 : (opts.defaultRefreshMs ?? 300_000);
+  const fetch = {
+    ca: opts.ca,
+    timeoutMs: opts.timeoutMs,
+    maxBytes: MAX_KEY_SET_BYTES,
+    headers: { accept: "application/json" },
   };
-  const tick = async (): Promise<number> => {
-    try {
-      const body = await fetchBody(parsed, {
-        ca: opts.ca,
-        timeoutMs: opts.timeoutMs,
-        maxBytes: MAX_KEY_SET_BYTES,
-        headers: { accept: "application/json" },
-      });
-      if (state.load(body.toString("utf8"), format)) return refreshMs();
-      return Math.min(refreshMs(), opts.retryMs ?? 30_000);
-    } catch (e) {
-      state.reject(
-        e instanceof FetchError
-          ? new WitKeyError(FETCH_ERROR_CODES[e.kind], e.message, parsed.href)
-          : new WitKeyError("witkeys_fetch_failed", String(e), parsed.href),
-      );
-      return Math.min(refreshMs(), opts.retryMs ?? 30_000);
-    }
-  };
-  poll(tick, state, opts.minRefreshMs ?? 1000);
+  pollByRefreshHint(state, parsed, fetch, (body) => state.load(body.toString("utf8"), format), opts);
   return state;
 }
 

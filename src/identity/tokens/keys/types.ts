@@ -3,6 +3,7 @@
  * static data, watched files and HTTPS endpoints plug in the same way.
  */
 import type { KeyObject } from "node:crypto";
+import type { Source } from "../../refresh/source.js";
 
 /** One public WIT signing key. */
 export interface WitKey {
@@ -55,15 +56,9 @@ export class WitKeyError extends Error {
   }
 }
 
-export interface WitKeySource {
-  /** The last good key set, or undefined before the first successful load. Cheap. */
-  current(): WitKeySet | undefined;
-  /** Resolves with the first good key set; rejects with WitKeyError when the first load fails
-   *  (the source keeps trying; a later good update resolves a new ready() call). */
-  ready(): Promise<WitKeySet>;
-  /** After every accepted change. Returns an unsubscribe function. */
-  onChange(listener: (set: WitKeySet) => void): () => void;
-  /** For every rejected update; the last good key set stays in force. */
-  onError(listener: (error: WitKeyError) => void): () => void;
-  close(): void;
-}
+/**
+ * One trust domain's WIT keys: current() is the last good key set; ready() rejects with WitKeyError
+ * when the first load fails (the source keeps trying); onChange after every accepted change;
+ * onError for every rejected update, the last good key set staying in force.
+ */
+export type WitKeySource = Source<WitKeySet, WitKeyError>;
