@@ -10,39 +10,20 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/load.js";
-import type { HeaderValueOption } from "../../src/gen/envoy/config/core/v3/base.js";
 import type { DemoPkiManifest } from "../../src/pki/write.js";
-import { demoIdentity } from "../../src/server/runtime/demo-pki.js";
-import { createIdentityRuntime } from "../../src/server/runtime/identity.js";
-import { createPolicyRuntime } from "../../src/server/runtime/policy.js";
-import { envoyRequest, type Harness, startHarness } from "../server/support/harness.js";
-import {
-  derToPem,
-  type EnvoyListener,
-  envoyUrlEncodePem,
-  type PeerView,
-  startEnvoyListener,
-} from "./support/envoy-tls.js";
+import { envoyRequest, type Harness } from "../server/support/harness.js";
+import { type DemoService, headerMap, startDemoService } from "./support/demo-service.js";
+import { derToPem, envoyUrlEncodePem } from "./support/envoy-tls.js";
 
 const POLICY_DIR = join(import.meta.dirname, "policy");
 const OPTIONAL = "identity:\n  optional:\n    - path: /healthz\n      methods: [GET]\n";
 
-let dir: string;
-let manifest: DemoPkiManifest;
-let envoy: EnvoyListener;
+let s: DemoService;
 let h: Harness;
-const read = (rel: string) => readFileSync(join(dir, rel));
-const id = (w: string) => manifest.workloads[w].id;
-
-async function handshake(workload: string): Promise<PeerView> {
-  const w = manifest.workloads[workload];
-  return envoy.handshake({ cert: read(w.chain), key: read(w.key) });
-}
-
-function headers(list: HeaderValueOption[] | undefined): Record<string, string> {
-  return Object.fromEntries((list ?? []).map((o) => [o.header?.key ?? "", o.header?.value ?? ""]));
-}
+let manifest: DemoPkiManifest;
+const read = (rel: string) => s.read(rel);
+const id = (w: string) => s.id(w);
+const handshake = (w: string) => s.handshake(w);
 
 /** The XFCC element Envoy (forward_client_cert_details: APPEND_FORWARD, cert + uri) appends. */
 function xfccFor(by: string, workload: string): string {
@@ -53,35 +34,12 @@ function xfccFor(by: string, workload: string): string {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "wimse-e2e-"));
-  const demo = await demoIdentity(join(dir, "demo-pki"));
-  manifest = demo.manifest;
-  dir = join(dir, "demo-pki");
-  const pki = read;
-  envoy = await startEnvoyListener({
-    cert: pki(manifest.workloads.envoy.chain),
-    key: pki(manifest.workloads.envoy.key),
-    clientCas: [pki(manifest.trustDomains.demo.root), pki(manifest.trustDomains.demo2.root)],
-    serverCa: [pki(manifest.trustDomains.demo.root)],
-  });
-  const config = loadConfig({ yamlText: OPTIONAL, env: {}, flags: [["--policy-dir", POLICY_DIR]] });
-  const identity = createIdentityRuntime({
-    identity: config.identity,
-    trustDomains: demo.trustDomains,
-    trustedProxies: demo.trustedProxies,
-    log: () => {},
-  });
-  const loaded = await identity.reload?.();
-  expect(loaded).toEqual({ ok: true, revision: "" });
-  const policy = await createPolicyRuntime(config.policy, (l) => process.stderr.write(`${l}\n`));
-  expect(policy.ready).toBe(true);
-  h = await startHarness({ identity, policy }, [["--policy-dir", POLICY_DIR]], OPTIONAL);
+  s = await startDemoService({ prefix: "wimse-e2e-", policyDir: POLICY_DIR, yamlText: OPTIONAL });
+  ({ h, manifest } = s);
 }, 120_000);
 
 afterAll(async () => {
-  await h?.close();
-  await envoy?.close();
-  if (dir) rmSync(join(dir, ".."), { recursive: true, force: true });
+  await s?.close();
 });
 
 describe("end to end: TLS handshake -> Envoy CheckRequest -> identity -> compiled Rego -> response + audit", () => {
@@ -110,7 +68,7 @@ describe("end to end: TLS handshake -> Envoy CheckRequest -> identity -> compile
       }),
     );
     expect(res.status?.code).toBe(0);
-    const set = headers(res.okResponse?.headers);
+    const set = headerMap(res.okResponse?.headers);
     expect(set["x-wimse-workload-id"]).toBe(id("frontend"));
     expect(set["x-wimse-trust-domain"]).toBe("demo.wimse-authz.local");
     expect(set["x-wimse-auth-method"]).toBe("mtls");
@@ -139,7 +97,7 @@ describe("end to end: TLS handshake -> Envoy CheckRequest -> identity -> compile
     expect(res.status?.code).toBe(7);
     expect(res.deniedResponse?.status?.code).toBe(403);
     expect(res.deniedResponse?.body).toBe("denied by policy");
-    expect(headers(res.deniedResponse?.headers)["x-denied-by"]).toBe("e2e");
+    expect(headerMap(res.deniedResponse?.headers)["x-denied-by"]).toBe("e2e");
     expect((await h.auditLines()).at(-1)).toMatchObject({
       decision: "deny",
       source_id: id("billing"),
@@ -158,7 +116,7 @@ describe("end to end: TLS handshake -> Envoy CheckRequest -> identity -> compile
     const line = (await h.auditLines()).at(-1);
     expect(line?.decision).toBe("deny");
     expect(line?.reason_code).toMatch(/revoked/);
-    expect(headers(res.deniedResponse?.headers)["x-wimse-authz-reason"]).toBe(line?.reason_code);
+    expect(headerMap(res.deniedResponse?.headers)["x-wimse-authz-reason"]).toBe(line?.reason_code);
     expect(line?.source_id).toBe("");
   });
 
@@ -194,7 +152,7 @@ describe("end to end: TLS handshake -> Envoy CheckRequest -> identity -> compile
       }),
     );
     expect(res.status?.code).toBe(0);
-    const set = headers(res.okResponse?.headers);
+    const set = headerMap(res.okResponse?.headers);
     expect(set["x-wimse-workload-id"]).toBe(id("backend"));
     expect(set["x-wimse-proxy-id"]).toBe(id("middlebox"));
     expect(set["x-wimse-auth-method"]).toBe("xfcc");
@@ -229,7 +187,7 @@ describe("end to end: TLS handshake -> Envoy CheckRequest -> identity -> compile
       envoyRequest({ path: "/healthz", headers: { "x-wimse-workload-id": "forged" } }),
     );
     expect(res.status?.code).toBe(0);
-    expect(headers(res.okResponse?.responseHeadersToAdd)["x-health"]).toBe("ok");
+    expect(headerMap(res.okResponse?.responseHeadersToAdd)["x-health"]).toBe("ok");
     expect(res.okResponse?.headersToRemove).toContain("x-wimse-workload-id");
     expect((await h.auditLines()).at(-1)).toMatchObject({
       decision: "allow",
@@ -245,7 +203,10 @@ describe("end to end: TLS handshake -> Envoy CheckRequest -> identity -> compile
       const m = await generateDemoPki(other);
       const w = m.workloads.frontend;
       await expect(
-        envoy.handshake({ cert: readFileSync(join(other, w.chain)), key: readFileSync(join(other, w.key)) }),
+        s.envoy.handshake({
+          cert: readFileSync(join(other, w.chain)),
+          key: readFileSync(join(other, w.key)),
+        }),
       ).rejects.toThrow();
     } finally {
       rmSync(other, { recursive: true, force: true });

@@ -6,12 +6,8 @@
  * token stages and the DEFAULT policy (policies/, compiled by our compiler). A = frontend,
  * B = backend, C = billing (another trust domain), middlebox = the demo middlebox.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/load.js";
-import type { HeaderValueOption } from "../../src/gen/envoy/config/core/v3/base.js";
 import type { CheckRequest } from "../../src/gen/envoy/service/auth/v3/external_auth.js";
 import { DEMO_TOKEN_TARGETS } from "../../src/pki/demo.js";
 import {
@@ -21,31 +17,19 @@ import {
   wptHeaders,
 } from "../../src/pki/workload-tokens.js";
 import type { DemoPkiManifest } from "../../src/pki/write.js";
-import { demoIdentity } from "../../src/server/runtime/demo-pki.js";
-import { createIdentityRuntime } from "../../src/server/runtime/identity.js";
-import { createPolicyRuntime } from "../../src/server/runtime/policy.js";
-import { createTokenRuntime } from "../../src/server/runtime/tokens.js";
-import { envoyRequest, type Harness, startHarness } from "../server/support/harness.js";
-import { type EnvoyListener, type PeerView, startEnvoyListener } from "./support/envoy-tls.js";
+import { envoyRequest, type Harness } from "../server/support/harness.js";
+import { type DemoService, headerMap, startDemoService } from "./support/demo-service.js";
+import type { PeerView } from "./support/envoy-tls.js";
 
 const POLICY_DIR = join(import.meta.dirname, "../../policies");
 const C_TARGET = DEMO_TOKEN_TARGETS.billing;
 
-let root: string;
+let s: DemoService;
+let h: Harness;
 let dir: string;
 let manifest: DemoPkiManifest;
-let envoy: EnvoyListener;
-let h: Harness;
-const read = (rel: string) => readFileSync(join(dir, rel));
-const id = (w: string) => manifest.workloads[w].id;
-
-async function handshake(workload: string): Promise<PeerView> {
-  const w = manifest.workloads[workload];
-  return envoy.handshake({ cert: read(w.chain), key: read(w.key) });
-}
-
-const headerMap = (list: HeaderValueOption[] | undefined) =>
-  Object.fromEntries((list ?? []).map((o) => [o.header?.key ?? "", o.header?.value ?? ""]));
+const id = (w: string) => s.id(w);
+const handshake = (w: string) => s.handshake(w);
 
 /** The CheckRequest C's sidecar sends: its TLS peer is the middlebox, the Host the middlebox's. */
 function viaMiddlebox(
@@ -68,43 +52,14 @@ let bWit: WorkloadWit;
 let middlebox: PeerView;
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "wimse-token-chain-"));
-  dir = join(root, "demo-pki");
-  const demo = await demoIdentity(dir);
-  manifest = demo.manifest;
-  envoy = await startEnvoyListener({
-    cert: read(manifest.workloads.envoy.chain),
-    key: read(manifest.workloads.envoy.key),
-    clientCas: [read(manifest.trustDomains.demo.root), read(manifest.trustDomains.demo2.root)],
-    serverCa: [read(manifest.trustDomains.demo.root)],
-  });
-  const config = loadConfig({
-    env: {},
-    flags: [
-      ["--policy-dir", POLICY_DIR],
-      ["--identity-demo-pki-dir", dir],
-    ],
-  });
-  const identity = createIdentityRuntime({
-    identity: config.identity,
-    trustDomains: demo.trustDomains,
-    trustedProxies: demo.trustedProxies,
-    log: () => {},
-  });
-  expect(await identity.reload?.()).toEqual({ ok: true, revision: "" });
-  const policy = await createPolicyRuntime(config.policy, (l) => process.stderr.write(`${l}\n`));
-  expect(policy.ready).toBe(true);
-  const tokens = await createTokenRuntime({ config, demo: { dir, manifest }, log: () => {} });
-  expect(tokens).toBeDefined();
-  h = await startHarness({ identity, policy, tokens }, [["--policy-dir", POLICY_DIR]]);
+  s = await startDemoService({ prefix: "wimse-token-chain-", policyDir: POLICY_DIR, tokens: true });
+  ({ h, dir, manifest } = s);
   bWit = await mintWorkloadWit({ pkiDir: dir, manifest, workload: "backend" });
   middlebox = await handshake("middlebox");
 }, 120_000);
 
 afterAll(async () => {
-  await h?.close();
-  await envoy?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await s?.close();
 });
 
 describe("A -(mTLS)-> B -(WIT/WPT via the middlebox)-> C, default policy", () => {
