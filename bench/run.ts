@@ -282,7 +282,7 @@ async function measure(
   }
 }
 
-/** A fresh "ours" at saturation for soakS seconds; RSS at the start, every 5 s, mid and end. */
+/** A fresh "ours" at saturation for soakS seconds; RSS at the start, every second, mid and end. */
 async function soakOurs(
   setupFile: string,
   requests: BenchRequest[],
@@ -311,7 +311,8 @@ async function soakOurs(
       if (b !== undefined) rssTimeline.push([Math.round((performance.now() - t0) / 100) / 10, b]);
       return b;
     };
-    const every = setInterval(sample, Math.min(5000, (endS * 1000) / 4));
+    // 1 s apart: the verdict takes the peak of the last RSS_WINDOW_S seconds before mid and end.
+    const every = setInterval(sample, Math.min(1000, (endS * 1000) / 20));
     const mid = setTimeout(() => {
       rssMidBytes = sample();
       memoryMid = server.memory();

@@ -6,6 +6,7 @@ import {
   type BenchReport,
   machine,
   ratiosAndTargets,
+  rssAt,
   type ServerResult,
   type SoakResult,
   verdict,
@@ -38,13 +39,20 @@ const acl = (small: number, large: number): AclGrowthPoint[] => [
   { entries: 100000, usPerDecision: large, allowed: true, dataBytes: 21e6 },
   { entries: 10, usPerDecision: small, allowed: true, dataBytes: 2e3 },
 ];
+/** A GC sawtooth sampled every second: peaks `mid` before 30 s and `end` before 60 s, troughs 20% lower. */
+const sawtooth = (mid: number, end: number): Array<[number, number]> =>
+  Array.from({ length: 60 }, (_, i) => {
+    const t = i + 1;
+    const peak = t <= 30 ? mid : end;
+    return [t, t % 4 === 0 ? peak : peak * 0.8] as [number, number];
+  });
 const soak = (mid: number | undefined, end: number | undefined): SoakResult => ({
   midS: 30,
   endS: 60,
   rssIdleBytes: 100,
   rssMidBytes: mid,
   rssEndBytes: end,
-  rssTimeline: [],
+  rssTimeline: mid !== undefined && end !== undefined ? sawtooth(mid, end) : [],
   saturation: summary(900, 2),
 });
 
@@ -66,7 +74,7 @@ describe("bench report targets", () => {
     expect(targets.map((t) => t.met)).toEqual([true, true, true, true, true]);
     expect(targets.map(verdict)).toEqual(["MET", "MET", "MET", "MET", "MET"]);
     expect(targets[2].name).toBe("policy evaluation ACL 100000/10 entries");
-    expect(targets[4].name).toBe("RSS at 60 s / at 30 s of saturation (ours)");
+    expect(targets[4].name).toBe("RSS at 60 s / at 30 s of saturation (ours, peak of the last 10 s)");
   });
 
   it("misses targets just past their limits", () => {
@@ -94,6 +102,58 @@ describe("bench report targets", () => {
       rps: 1000,
     });
     expect(shrink.targets[4].met).toBe(false);
+  });
+
+  it("RSS is judged on the peak of the window before 30 s and 60 s, not on where one sample lands", () => {
+    // Same peaks (no growth), but the single samples land on a trough at 30 s and a peak at 60 s.
+    const s = soak(200e6, 200e6);
+    s.rssMidBytes = 160e6;
+    s.rssEndBytes = 200e6;
+    const flat = ratiosAndTargets({
+      baseline: server(1000, 2),
+      ours: server(900, 2),
+      aclGrowth: acl(10, 10),
+      soak: s,
+      rps: 1000,
+    });
+    expect(flat.ratios.rssEndOverMidPoint).toBeCloseTo(1.25);
+    expect(flat.ratios.rssEndOverMid).toBeCloseTo(1);
+    expect(flat.targets[4].met).toBe(true);
+    // A leak raises the peaks: 200 -> 240 MB is caught whatever the single samples say.
+    const leak = soak(200e6, 240e6);
+    leak.rssMidBytes = 200e6;
+    leak.rssEndBytes = 200e6;
+    const leaking = ratiosAndTargets({
+      baseline: server(1000, 2),
+      ours: server(900, 2),
+      aclGrowth: acl(10, 10),
+      soak: leak,
+      rps: 1000,
+    });
+    expect(leaking.ratios.rssEndOverMid).toBeCloseTo(1.2);
+    expect(leaking.targets[4].met).toBe(false);
+    // Too few samples in a window: not measured rather than judged on one point.
+    expect(
+      rssAt(
+        [
+          [29, 1],
+          [30, 2],
+        ],
+        30,
+      ),
+    ).toBeUndefined();
+    expect(
+      rssAt(
+        [
+          [20, 9],
+          [21, 1],
+          [25, 3],
+          [30, 2],
+          [31, 99],
+        ],
+        30,
+      ),
+    ).toBe(3);
   });
 
   it("a failed ACL size, a missing identity figure or no soak is NOT MEASURED, never met", () => {
