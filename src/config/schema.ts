@@ -112,7 +112,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "listen.tls.allowed_client_ids",
     type: "list",
     default: [],
-    doc: "URI SANs (e.g. Envoy's SPIFFE ID) allowed to call Check over mTLS; empty = any certificate the CA issued",
+    doc: "URI SANs (e.g. Envoy's SPIFFE ID) allowed to call Check and Health over mTLS (Health also admits the service's own ID, for its probe); empty = any certificate the CA issued",
   },
   // --- metrics ---
   {
