@@ -200,29 +200,33 @@ function decide(
 
   const auth = deps.authenticator.authenticate({ sourceCertificate: attrs.source?.certificate, headers });
   facts.auth = auth;
-  if (headers[WIT_HEADER] !== undefined)
-    return decideWithToken(request, http, headers, target, deps, facts, hidden);
+  const parsed: Parsed = { request, http, headers, target, deps, facts, hidden };
+  if (headers[WIT_HEADER] !== undefined) return decideWithToken(parsed);
   if (!auth.ok && !isIdentityOptional(settings.identityOptional, http.method, target.path)) {
     return transportDeny(deps, auth);
   }
-  return authorize(request, http, headers, target, deps, facts, hidden, undefined);
+  return authorize(parsed, undefined);
 }
 
 type Http = NonNullable<NonNullable<AttributeContext["request"]>["http"]>;
+
+/** A request that passed parsing, with what the identity, token and policy stages share. */
+interface Parsed {
+  readonly request: CheckRequest;
+  readonly http: Http;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly target: Exclude<ReturnType<typeof parseTarget>, RequestRejection>;
+  readonly deps: CheckDeps;
+  readonly facts: Facts;
+  readonly hidden: ReadonlySet<string>;
+}
 
 /**
  * The token path: the transport identity first (a presented certificate that fails is never
  * ignored; none at all is refused when tokens.require_transport is set), then the token stage.
  */
-async function decideWithToken(
-  request: CheckRequest,
-  http: Http,
-  headers: Readonly<Record<string, string>>,
-  target: Exclude<ReturnType<typeof parseTarget>, RequestRejection>,
-  deps: CheckDeps,
-  facts: Facts,
-  hidden: ReadonlySet<string>,
-): Promise<Verdict> {
+async function decideWithToken(parsed: Parsed): Promise<Verdict> {
+  const { http, headers, deps, facts } = parsed;
   const tokenSettings = deps.settings.tokens ?? DEFAULT_TOKEN_SETTINGS;
   facts.token = {};
   const auth = facts.auth as AuthResult;
@@ -263,20 +267,12 @@ async function decideWithToken(
   if (!result.ok) return tokenFailure(result);
   const context: TokenContext = { identity: result.identity, caller: tokenSettings.caller };
   facts.token = { context };
-  return authorize(request, http, headers, target, deps, facts, hidden, context);
+  return authorize(parsed, context);
 }
 
 /** Body, policy input, policy evaluation and the verdict (both paths). */
-function authorize(
-  request: CheckRequest,
-  http: Http,
-  headers: Readonly<Record<string, string>>,
-  target: Exclude<ReturnType<typeof parseTarget>, RequestRejection>,
-  deps: CheckDeps,
-  facts: Facts,
-  hidden: ReadonlySet<string>,
-  token: TokenContext | undefined,
-): Verdict {
+function authorize(parsed: Parsed, token: TokenContext | undefined): Verdict {
+  const { request, http, headers, target, deps, facts, hidden } = parsed;
   const { settings } = deps;
   const auth = facts.auth;
   const body = settings.skipBodyParse
