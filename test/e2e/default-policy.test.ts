@@ -5,17 +5,12 @@
  * by the caller's full identifier) whose caller is a demo workload must be allowed, for its first
  * method and path; everything else denied.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/load.js";
-import type { DemoPkiManifest } from "../../src/pki/write.js";
-import { demoIdentity } from "../../src/server/runtime/demo-pki.js";
-import { createIdentityRuntime } from "../../src/server/runtime/identity.js";
-import { createPolicyRuntime } from "../../src/server/runtime/policy.js";
-import { envoyRequest, type Harness, startHarness } from "../server/support/harness.js";
-import { type EnvoyListener, type PeerView, startEnvoyListener } from "./support/envoy-tls.js";
+import { envoyRequest, type Harness } from "../server/support/harness.js";
+import { type DemoService, startDemoService } from "./support/demo-service.js";
+import type { PeerView } from "./support/envoy-tls.js";
 
 const root = join(import.meta.dirname, "../..");
 const POLICIES = join(root, "policies");
@@ -35,51 +30,23 @@ interface AclGrant {
 type AclEntry = AclGrant & { source: string };
 
 describe.skipIf(!present)("default policy (policies/) enforced end to end on built-in defaults", () => {
-  let dir: string;
-  let manifest: DemoPkiManifest;
-  let envoy: EnvoyListener;
+  let s: DemoService;
   let h: Harness;
   const peers = new Map<string, PeerView>();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "wimse-default-"));
-    const pkiDir = join(dir, "demo-pki");
-    const demo = await demoIdentity(pkiDir);
-    manifest = demo.manifest;
-    const pki = (rel: string) => readFileSync(join(pkiDir, rel));
-    envoy = await startEnvoyListener({
-      cert: pki(manifest.workloads.envoy.chain),
-      key: pki(manifest.workloads.envoy.key),
-      clientCas: [pki(manifest.trustDomains.demo.root), pki(manifest.trustDomains.demo2.root)],
-      serverCa: [pki(manifest.trustDomains.demo.root)],
-    });
-    for (const w of Object.values(manifest.workloads)) {
-      if (w.revoked) continue;
-      peers.set(w.id, await envoy.handshake({ cert: pki(w.chain), key: pki(w.key) }));
-    }
     // Built-in defaults, except the PKI folder and the policy path made absolute.
-    const flags: Array<[string, string]> = [
-      ["--identity-demo-pki-dir", pkiDir],
-      ["--policy-dir", POLICIES],
-    ];
-    const config = loadConfig({ env: {}, flags });
-    expect(config.policy.entrypoint).toBe("envoy/authz/allow");
-    const identity = createIdentityRuntime({
-      identity: config.identity,
-      trustDomains: demo.trustDomains,
-      trustedProxies: demo.trustedProxies,
-      log: () => {},
-    });
-    expect(await identity.reload?.()).toMatchObject({ ok: true });
-    const policy = await createPolicyRuntime(config.policy, (l) => process.stderr.write(`${l}\n`));
-    expect(policy.ready, "the default policy compiles with our compiler").toBe(true);
-    h = await startHarness({ identity, policy }, flags);
+    s = await startDemoService({ prefix: "wimse-default-", policyDir: POLICIES, pkiDirFlag: true });
+    h = s.h;
+    expect(s.config.policy.entrypoint).toBe("envoy/authz/allow");
+    for (const w of Object.values(s.manifest.workloads)) {
+      if (w.revoked) continue;
+      peers.set(w.id, await s.envoy.handshake({ cert: s.read(w.chain), key: s.read(w.key) }));
+    }
   }, 180_000);
 
   afterAll(async () => {
-    await h?.close();
-    await envoy?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await s?.close();
   });
 
   const raw = present
@@ -134,7 +101,7 @@ describe.skipIf(!present)("default policy (policies/) enforced end to end on bui
   );
 
   it("a path no rule grants is denied by the policy", async () => {
-    const peer = peers.get(manifest.workloads.frontend.id);
+    const peer = peers.get(s.manifest.workloads.frontend.id);
     if (!peer) throw new Error("no frontend peer");
     const res = await h.check(
       envoyRequest({

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/config/load.js";
+import type { Config } from "../../../src/config/types.js";
 import type { HeaderValueOption } from "../../../src/gen/envoy/config/core/v3/base.js";
 import type { DemoPkiManifest } from "../../../src/pki/write.js";
 import { demoIdentity } from "../../../src/server/runtime/demo-pki.js";
@@ -23,6 +24,7 @@ export interface DemoService {
   readonly manifest: DemoPkiManifest;
   readonly envoy: EnvoyListener;
   readonly h: Harness;
+  readonly config: Config;
   /** A file of the demo PKI. */
   read(rel: string): Buffer;
   /** The workload identifier of a demo workload. */
@@ -38,7 +40,9 @@ export async function startDemoService(opts: {
   policyDir: string;
   /** Service YAML (both for the runtimes and the harness). */
   yamlText?: string;
-  /** Start the token stage (WIT keys from the demo PKI). */
+  /** Configure the service with --identity-demo-pki-dir (built-in defaults read the PKI from it). */
+  pkiDirFlag?: boolean;
+  /** Start the token stage (WIT keys from the demo PKI; implies pkiDirFlag). */
   tokens?: boolean;
 }): Promise<DemoService> {
   const root = mkdtempSync(join(tmpdir(), opts.prefix));
@@ -61,11 +65,8 @@ export async function startDemoService(opts: {
       serverCa: [read(manifest.trustDomains.demo.root)],
     });
     const flags: Array<[string, string]> = [["--policy-dir", opts.policyDir]];
-    const config = loadConfig({
-      yamlText: opts.yamlText,
-      env: {},
-      flags: opts.tokens ? [...flags, ["--identity-demo-pki-dir", dir]] : flags,
-    });
+    if (opts.pkiDirFlag || opts.tokens) flags.push(["--identity-demo-pki-dir", dir]);
+    const config = loadConfig({ yamlText: opts.yamlText, env: {}, flags });
     const identity = createIdentityRuntime({
       identity: config.identity,
       trustDomains: demo.trustDomains,
@@ -90,6 +91,7 @@ export async function startDemoService(opts: {
       manifest,
       envoy: l,
       h,
+      config,
       read,
       id: (w) => manifest.workloads[w].id,
       handshake: (w) =>
