@@ -40,6 +40,41 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The optional top-level `spiffe_sequence` and `spiffe_refresh_hint` of a SPIFFE bundle document
+ * (also read for WIT key sets): non-negative integers when present; only present members are set.
+ */
+export function spiffeVersion(
+  doc: Record<string, unknown>,
+):
+  | { ok: true; version: { sequence?: number; refreshHint?: number } }
+  | { ok: false; member: "sequence" | "refresh_hint"; message: string } {
+  const version: { sequence?: number; refreshHint?: number } = {};
+  const seq = doc.spiffe_sequence;
+  if (seq !== undefined) {
+    if (!isNonNegativeInteger(seq)) {
+      return { ok: false, member: "sequence", message: "spiffe_sequence is not a non-negative integer" };
+    }
+    version.sequence = seq;
+  }
+  const hint = doc.spiffe_refresh_hint;
+  if (hint !== undefined) {
+    if (!isNonNegativeInteger(hint)) {
+      return {
+        ok: false,
+        member: "refresh_hint",
+        message: "spiffe_refresh_hint is not a non-negative integer",
+      };
+    }
+    version.refreshHint = hint;
+  }
+  return { ok: true, version };
+}
+
+function isNonNegativeInteger(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
 export function parseSpiffeBundle(text: string): SpiffeBundleResult {
   if (text.length > MAX_BYTES) return fail("bundle_json_too_large", `bundle larger than ${MAX_BYTES} bytes`);
   let doc: unknown;
@@ -50,21 +85,9 @@ export function parseSpiffeBundle(text: string): SpiffeBundleResult {
   }
   if (!isRecord(doc)) return fail("bundle_json_not_object", "bundle is not a JSON object");
   if (!Array.isArray(doc.keys)) return fail("bundle_json_keys_missing", '"keys" is not an array');
-  const bundle: SpiffeBundle = { x509Authorities: [] };
-  const seq = doc.spiffe_sequence;
-  if (seq !== undefined) {
-    if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) {
-      return fail("bundle_json_bad_sequence", "spiffe_sequence is not a non-negative integer");
-    }
-    bundle.sequence = seq;
-  }
-  const hint = doc.spiffe_refresh_hint;
-  if (hint !== undefined) {
-    if (typeof hint !== "number" || !Number.isSafeInteger(hint) || hint < 0) {
-      return fail("bundle_json_bad_refresh_hint", "spiffe_refresh_hint is not a non-negative integer");
-    }
-    bundle.refreshHint = hint;
-  }
+  const version = spiffeVersion(doc);
+  if (!version.ok) return fail(`bundle_json_bad_${version.member}`, version.message);
+  const bundle: SpiffeBundle = { x509Authorities: [], ...version.version };
   for (const [i, key] of doc.keys.entries()) {
     if (!isRecord(key)) return fail("bundle_json_bad_entry", `keys[${i}] is not an object`);
     if (key.use !== "x509-svid") continue;

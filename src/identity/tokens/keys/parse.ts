@@ -6,6 +6,7 @@
  * (the last good key set stays in force). Other entries (x509-svid, enc, unknown) are ignored.
  * Never throws.
  */
+import { spiffeVersion } from "../../bundle/spiffe-json.js";
 import { SUPPORTED_ALGORITHMS } from "../config.js";
 import { algKeyMismatch, importPublicJwk } from "../jwk.js";
 import type { WitKey, WitKeyErrorCode } from "./types.js";
@@ -52,20 +53,9 @@ export function parseWitKeys(text: string, format: WitKeyFormat): WitKeyParseRes
   if (doc.keys.length > MAX_KEYS) return fail("witkeys_too_large", `more than ${MAX_KEYS} keys`);
   const content: WitKeyContent = { keys: new Map() };
   if (format === "spiffe") {
-    const seq = doc.spiffe_sequence;
-    if (seq !== undefined) {
-      if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) {
-        return fail("witkeys_bad_sequence", "spiffe_sequence is not a non-negative integer");
-      }
-      content.sequence = seq;
-    }
-    const hint = doc.spiffe_refresh_hint;
-    if (hint !== undefined) {
-      if (typeof hint !== "number" || !Number.isSafeInteger(hint) || hint < 0) {
-        return fail("witkeys_bad_refresh_hint", "spiffe_refresh_hint is not a non-negative integer");
-      }
-      content.refreshHint = hint;
-    }
+    const version = spiffeVersion(doc);
+    if (!version.ok) return fail(`witkeys_bad_${version.member}`, version.message);
+    Object.assign(content, version.version);
   }
   for (const [i, entry] of doc.keys.entries()) {
     if (!isRecord(entry)) return fail("witkeys_bad_entry", `keys[${i}] is not an object`);
