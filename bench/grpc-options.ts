@@ -11,7 +11,9 @@
  * Flags: --duration S (4) measured seconds, --warmup S (1), --in-flight N (64), --channels N (1)
  *        client channels, --sets LIST (comma-separated names below, or "all"), --repeat N (1),
  *        --audit-beside-trust (write ours' audit log into the trust files' directory, as
- *        `npm run bench` did before: shows the directory-watcher reloads it triggers).
+ *        `npm run bench` did before: shows the directory-watcher reloads it triggers),
+ *        --rps N (0: off) adds an open loop at N calls/s after the closed loop (p50/p99 reported),
+ *        --client-window BYTES sets grpc-node.flow_control_window on the generator's channels.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,7 +27,7 @@ import { AuthorizationService, type CheckResponse } from "../src/gen/envoy/servi
 import { createIdentityRuntime } from "../src/server/runtime/identity.js";
 import { createPolicyRuntime } from "../src/server/runtime/policy.js";
 import { startService } from "../src/server/service.js";
-import { closedLoop, encodeRequests, rawCheckCaller } from "./load.js";
+import { closedLoop, encodeRequests, openLoop, rawCheckCaller } from "./load.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import type { ServerSetup } from "./servers.js";
 import { buildWorkload } from "./workload.js";
@@ -65,6 +67,8 @@ const { values } = parseArgs({
     sets: { type: "string", default: "default,no-channelz,max-session-memory-1GiB" },
     repeat: { type: "string", default: "1" },
     "audit-beside-trust": { type: "boolean", default: false },
+    rps: { type: "string", default: "0" },
+    "client-window": { type: "string" },
   },
 });
 
@@ -167,6 +171,9 @@ interface Row {
   p99: number;
   serverCpuUsPerCall: number;
   clientCpuUsPerCall: number;
+  /** Open loop at --rps (NaN when off). */
+  fixedP50: number;
+  fixedP99: number;
 }
 
 async function measure(
@@ -174,13 +181,17 @@ async function measure(
   set: string,
   setupFile: string,
   bodies: Buffer[],
-  s: { durationS: number; warmupS: number; inFlight: number; channels: number },
+  s: { durationS: number; warmupS: number; inFlight: number; channels: number; rps: number; window?: number },
 ): Promise<Row> {
   const server = await spawn(kind, setupFile, OPTION_SETS[set] as ChannelOptions);
   const clients = Array.from(
     { length: s.channels },
     // A local subchannel pool per channel: otherwise grpc-js shares one connection between them.
-    () => new Client(server.address, credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 }),
+    () =>
+      new Client(server.address, credentials.createInsecure(), {
+        "grpc.use_local_subchannel_pool": 1,
+        ...(s.window ? { "grpc-node.flow_control_window": s.window } : {}),
+      }),
   );
   try {
     const calls = clients.map((c) => rawCheckCaller(c));
@@ -197,6 +208,14 @@ async function measure(
     const me = process.cpuUsage(me0);
     const cpu1 = await server.cpuUs();
     const n = Math.max(1, r.count);
+    const fixed =
+      s.rps > 0
+        ? await openLoop(call, bodies, {
+            rps: s.rps,
+            warmupMs: s.warmupS * 1000,
+            durationMs: s.durationS * 1000,
+          })
+        : undefined;
     return {
       set,
       kind,
@@ -205,6 +224,8 @@ async function measure(
       p99: r.p99,
       serverCpuUsPerCall: (cpu1 - cpu0) / n,
       clientCpuUsPerCall: (me.user + me.system) / n,
+      fixedP50: fixed?.p50 ?? Number.NaN,
+      fixedP99: fixed?.p99 ?? Number.NaN,
     };
   } finally {
     for (const c of clients) c.close();
@@ -226,6 +247,8 @@ async function main(): Promise<void> {
     warmupS: Number(values.warmup),
     inFlight: Number(values["in-flight"]),
     channels: Number(values.channels),
+    rps: Number(values.rps),
+    window: values["client-window"] ? Number(values["client-window"]) : undefined,
   };
   const repeat = Number(values.repeat);
   ensureRuntimeWasm(root, benchDir);
@@ -257,11 +280,13 @@ async function main(): Promise<void> {
     }
     console.log(
       `grpc-js server options, ${s.inFlight} in flight over ${s.channels} channel(s), ${s.durationS} s per run, ` +
+        `client window ${s.window ?? "default"}, open loop ${s.rps > 0 ? `${s.rps}/s` : "off"}, ` +
         `median of ${repeat} run(s); CPU = server process CPU time per call`,
     );
     console.log(
       `${"option set".padEnd(28)} ${"server".padEnd(9)} ${"calls/s".padStart(8)} ${"p50 ms".padStart(8)} ` +
-        `${"p99 ms".padStart(8)} ${"CPU µs".padStart(8)} ${"gen µs".padStart(8)}  ours/baseline`,
+        `${"p99 ms".padStart(8)} ${"CPU µs".padStart(8)} ${"gen µs".padStart(8)} ${"fix p50".padStart(8)} ` +
+        `${"fix p99".padStart(8)}  ours/baseline`,
     );
     for (let i = 0; i < rows.length; i += 2) {
       const b = rows[i] as Row[];
@@ -286,6 +311,10 @@ async function main(): Promise<void> {
             .toFixed(1)
             .padStart(8)} ${m((r) => r.clientCpuUsPerCall)
             .toFixed(1)
+            .padStart(8)} ${m((r) => r.fixedP50)
+            .toFixed(2)
+            .padStart(8)} ${m((r) => r.fixedP99)
+            .toFixed(2)
             .padStart(8)}  ${ratio}`,
         );
       }
