@@ -32,10 +32,11 @@ const nowMs = () => performance.now();
 export function closedLoop<T>(
   call: CallFn<T>,
   requests: readonly T[],
-  opts: { inFlight: number; warmupMs: number; durationMs: number },
+  opts: { inFlight: number; warmupMs: number; durationMs: number; samples?: Samples },
 ): Promise<LatencySummary> {
   return new Promise((resolve) => {
-    const samples = new Samples();
+    // With opts.samples, the recorded latencies are added there (rounds of one measurement).
+    const samples = opts.samples ?? new Samples();
     let errors = 0;
     let next = 0;
     let active = 0;
@@ -70,10 +71,10 @@ export function closedLoop<T>(
 export function openLoop<T>(
   call: CallFn<T>,
   requests: readonly T[],
-  opts: { rps: number; warmupMs: number; durationMs: number },
+  opts: { rps: number; warmupMs: number; durationMs: number; samples?: Samples },
 ): Promise<LatencySummary & { maxLagMs: number }> {
   return new Promise((resolve) => {
-    const samples = new Samples();
+    const samples = opts.samples ?? new Samples();
     let errors = 0;
     let sent = 0;
     let pending = 0;

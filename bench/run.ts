@@ -2,7 +2,8 @@
  * `npm run bench`: in one run, on one machine:
  *  1. a no-op grpc-js Authorization/Check baseline and our service, each in its own process,
  *     driven by the same load generator (this process) with the same requests: (a) saturation with
- *     --in-flight calls in flight, (b) an open loop at --rps;
+ *     --in-flight calls in flight, (b) an open loop at --rps; both servers run side by side and are
+ *     measured in --rounds alternating rounds, so machine noise falls on both alike;
  *  2. a soak: our service, freshly started, at saturation for --soak seconds, its resident memory
  *     sampled at the middle and the end (the target: within 10%);
  *  3. components alone (input construction, policy evaluation, audit write, identity miss/hit) and
@@ -12,7 +13,8 @@
  *
  * Flags: --duration S (10) --warmup S (2) --in-flight N (64) --rps N (1000) --identities N (100)
  *        --soak S (60; 0 skips it) --acl-sizes LIST (10,1000,100000) --trust-domains LIST
- *        (1,100,10000) --xfcc-elements LIST (1,10) --component-ms MS (1000) --out DIR (bench/results)
+ *        (1,100,10000) --xfcc-elements LIST (1,10) --component-ms MS (1000) --rounds N (5)
+ *        --out DIR (bench/results)
  *        --quick (every default shrunk to check the whole pipeline in ~30 s: not a measurement;
  *        explicit flags still win).
  */
@@ -30,6 +32,7 @@ import { measureComponents } from "./components.js";
 import { measureIdentityCost } from "./identity-cost.js";
 import { measureTrustDomainGrowth, measureXfccGrowth } from "./identity-growth.js";
 import { closedLoop, encodeRequests, openLoop, rawCheckCaller } from "./load.js";
+import { Samples, summarize } from "./stats.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import {
   type BenchReport,
@@ -39,7 +42,7 @@ import {
   type ServerResult,
   type SoakResult,
 } from "./report.js";
-import { type ServerKind, type ServerSetup, serveChild, spawnServer } from "./servers.js";
+import { type ServerSetup, serveChild, spawnServer } from "./servers.js";
 import { latencyChart } from "./svg.js";
 import { verifyAnswers } from "./verify.js";
 import { type BenchRequest, buildWorkload, type Workload } from "./workload.js";
@@ -63,6 +66,7 @@ const { values } = parseArgs({
     "trust-domains": { type: "string" },
     "xfcc-elements": { type: "string" },
     "component-ms": { type: "string" },
+    rounds: { type: "string" },
     out: { type: "string", default: join(root, "bench/results") },
   },
 });
@@ -79,6 +83,7 @@ const DEFAULTS = {
   "trust-domains": ["1,100,10000", "1,10"],
   "xfcc-elements": ["1,10", "1,10"],
   "component-ms": ["1000", "50"],
+  rounds: ["5", "1"],
 } as const;
 
 function flag(name: keyof typeof DEFAULTS): string {
@@ -120,6 +125,7 @@ async function main(): Promise<void> {
     identities: Math.round(number("identities", 1)),
     soakS: number("soak", 0),
     componentMs: number("component-ms", 1),
+    rounds: Math.round(number("rounds", 1)),
     aclSizes: list("acl-sizes"),
     trustDomainSizes: list("trust-domains"),
     xfccElements: list("xfcc-elements"),
@@ -143,12 +149,7 @@ async function main(): Promise<void> {
     };
     const setupFile = join(dir, "setup.json");
     writeFileSync(setupFile, JSON.stringify(setup));
-    const results: Partial<Record<ServerKind, ServerResult>> = {};
-    for (const kind of ["baseline", "ours"] as const) {
-      results[kind] = await measure(kind, setupFile, workload.requests, settings);
-    }
-    const baseline = results.baseline as ServerResult;
-    const ours = results.ours as ServerResult;
+    const { baseline, ours } = await measureInterleaved(setupFile, workload.requests, settings);
     const soak = settings.soakS > 0 ? await soakOurs(setupFile, workload.requests, settings) : undefined;
 
     process.stderr.write("bench: components alone (input, policy, audit)...\n");
@@ -248,37 +249,83 @@ async function authenticatorFor(workload: Workload) {
     identity.authenticate({ sourceCertificate: request.attributes?.source?.certificate, headers: {} });
 }
 
-async function measure(
-  kind: ServerKind,
+/**
+ * Both servers side by side, measured in alternating rounds (baseline, ours, baseline, ours, ...):
+ * each mode's `durationS` is split into `rounds` slices, so a burst of other work on a shared
+ * machine falls on both servers alike instead of on whichever ran at that moment. The samples of
+ * a server's rounds are merged into one distribution per mode; throughput is over the summed
+ * measured time. Each round has its own warm-up (not recorded).
+ */
+async function measureInterleaved(
   setupFile: string,
   requests: BenchRequest[],
-  s: { durationS: number; warmupS: number; inFlight: number; rps: number },
-): Promise<ServerResult> {
-  const server = await spawnServer(script, kind, setupFile);
-  const client = new AuthorizationClient(server.address, credentials.createInsecure());
-  const raw = new Client(server.address, credentials.createInsecure());
+  s: { durationS: number; warmupS: number; inFlight: number; rps: number; rounds: number },
+): Promise<{ baseline: ServerResult; ours: ServerResult }> {
+  const kinds = ["baseline", "ours"] as const;
+  const bodies = encodeRequests(requests.map((r) => r.request));
+  const servers: Array<Awaited<ReturnType<typeof spawnServer>>> = [];
   try {
-    await verifyAnswers(client, kind, requests);
-    client.close();
-    const call = rawCheckCaller(raw);
-    const bodies = encodeRequests(requests.map((r) => r.request));
-    process.stderr.write(`bench: ${kind}: saturation (${s.inFlight} in flight, ${s.durationS} s)...\n`);
-    const saturation = await closedLoop(call, bodies, {
-      inFlight: s.inFlight,
-      warmupMs: s.warmupS * 1000,
-      durationMs: s.durationS * 1000,
-    });
-    process.stderr.write(`bench: ${kind}: fixed rate (${s.rps} rps, ${s.durationS} s)...\n`);
-    const fixedRate = await openLoop(call, bodies, {
-      rps: s.rps,
-      warmupMs: s.warmupS * 1000,
-      durationMs: s.durationS * 1000,
-    });
-    return { saturation, fixedRate, rssBytesAfter: server.rssBytes() };
+    for (const kind of kinds) {
+      const server = await spawnServer(script, kind, setupFile);
+      servers.push(server);
+      const client = new AuthorizationClient(server.address, credentials.createInsecure());
+      try {
+        await verifyAnswers(client, kind, requests);
+      } finally {
+        client.close();
+      }
+    }
+    const raws = servers.map((server) => new Client(server.address, credentials.createInsecure()));
+    try {
+      const sliceMs = (s.durationS * 1000) / s.rounds;
+      // The channels stay open between rounds: a short warm-up per round is enough.
+      const warmupMs = s.warmupS === 0 ? 0 : Math.max(250, (s.warmupS * 1000) / s.rounds);
+      const acc = kinds.map(() => ({
+        sat: new Samples(),
+        satErrors: 0,
+        fixed: new Samples(),
+        fixedErrors: 0,
+        maxLagMs: 0,
+      }));
+      process.stderr.write(
+        `bench: baseline and ours in ${s.rounds} alternating rounds: saturation (${s.inFlight} in flight) then fixed rate (${s.rps} rps), ${s.durationS} s each in all...\n`,
+      );
+      for (let round = 0; round < s.rounds; round++) {
+        for (let i = 0; i < kinds.length; i++) {
+          const a = acc[i];
+          const call = rawCheckCaller(raws[i]);
+          const sat = await closedLoop(call, bodies, {
+            inFlight: s.inFlight,
+            warmupMs,
+            durationMs: sliceMs,
+            samples: a.sat,
+          });
+          a.satErrors += sat.errors;
+        }
+        for (let i = 0; i < kinds.length; i++) {
+          const a = acc[i];
+          const call = rawCheckCaller(raws[i]);
+          const fixed = await openLoop(call, bodies, {
+            rps: s.rps,
+            warmupMs,
+            durationMs: sliceMs,
+            samples: a.fixed,
+          });
+          a.fixedErrors += fixed.errors;
+          a.maxLagMs = Math.max(a.maxLagMs, fixed.maxLagMs);
+        }
+      }
+      const result = (i: number): ServerResult => ({
+        saturation: summarize(acc[i].sat, s.durationS, acc[i].satErrors),
+        fixedRate: { ...summarize(acc[i].fixed, s.durationS, acc[i].fixedErrors), maxLagMs: acc[i].maxLagMs },
+        rssBytesAfter: servers[i].rssBytes(),
+      });
+      return { baseline: result(0), ours: result(1) };
+    } finally {
+      for (const raw of raws) raw.close();
+    }
   } finally {
-    client.close();
-    raw.close();
-    await server.stop();
+    for (const server of servers) await server.stop();
   }
 }
 
