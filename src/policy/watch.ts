@@ -26,7 +26,8 @@ export function watchPaths(paths: string[], debounceMs: number, onChange: () => 
     const base = path.basename(p);
     try {
       const w = watch(dir, { recursive: isDir, persistent: false }, (_event, filename) => {
-        if (isDir || filename === null || filename === base) fire();
+        // "..data" and friends: Kubernetes' atomic writer swaps a ConfigMap's files by symlink.
+        if (isDir || filename === null || filename === base || filename.startsWith("..")) fire();
       });
       w.on("error", () => w.close());
       watchers.push(w);

@@ -160,4 +160,31 @@ describe("watchFile", () => {
     expect(loads.length).toBeGreaterThan(before);
     s.close();
   });
+
+  it("ignores other files in the same directory, and still sees its own file change", async () => {
+    const path = join(dir, "bundle.pem");
+    writeFileSync(path, "1");
+    const s = state();
+    let loads = 0;
+    const reload = watchFile(
+      path,
+      async () => {
+        loads++;
+      },
+      s,
+      { debounceMs: 10, pollMs: 0 },
+    );
+    await reload();
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    await settle();
+    const before = loads;
+    for (let i = 0; i < 5; i++) writeFileSync(join(dir, "audit.log"), `line ${i}\n`, { flag: "a" });
+    await settle();
+    expect(loads).toBe(before);
+    writeFileSync(path, "2");
+    const deadline = Date.now() + 3000;
+    while (loads === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(loads).toBeGreaterThan(before);
+    s.close();
+  });
 });

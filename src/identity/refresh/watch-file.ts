@@ -2,10 +2,12 @@
  * Re-reading a file when it changes: the parent directory is watched (fs.watch), so atomic
  * replacement by rename and Kubernetes' ConfigMap symlink swaps are seen; a slow poll backs the
  * watcher up; events are debounced; reloads are serialised (an event during a load schedules
- * exactly one more).
+ * exactly one more). Only events that can concern the file trigger a reload: its own name, an
+ * event without a name, and Kubernetes' atomic-writer entries ("..data", "..2026_..."); other
+ * files in the same directory (an audit log, another domain's bundle) never do.
  */
 import { type FSWatcher, watch } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 
 export interface WatchFileOptions {
   /** Watch for changes. Default true (false: load once). */
@@ -55,9 +57,17 @@ export function watchFile(
     timer = setTimeout(() => void reload(), opts.debounceMs ?? 100);
     timer.unref();
   };
+  const base = basename(path);
+  const concerns = (filename: string | Buffer | null): boolean => {
+    if (filename === null) return true;
+    const name = filename.toString();
+    return name === base || name.startsWith("..");
+  };
   let watcher: FSWatcher | undefined;
   try {
-    watcher = watch(dirname(path), { persistent: false }, schedule);
+    watcher = watch(dirname(path), { persistent: false }, (_event, filename) => {
+      if (concerns(filename)) schedule();
+    });
     watcher.on("error", () => undefined);
   } catch {
     // Directory missing or not watchable: the poll below still picks up changes.
