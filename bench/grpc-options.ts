@@ -21,15 +21,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type ChannelOptions, Client, credentials, Server, ServerCredentials } from "@grpc/grpc-js";
-import { loadConfig } from "../src/config/load.js";
-import { AuthorizationService, type CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
-import { createIdentityRuntime } from "../src/server/runtime/identity.js";
-import { createPolicyRuntime } from "../src/server/runtime/policy.js";
-import { startService } from "../src/server/service.js";
+import { type ChannelOptions, Client, credentials } from "@grpc/grpc-js";
 import { closedLoop, encodeRequests, openLoop, rawCheckCaller } from "./load.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
-import type { ServerSetup } from "./servers.js";
+import { type ServerSetup, startBaseline, startOurs } from "./servers.js";
 import { buildWorkload } from "./workload.js";
 
 const script = fileURLToPath(import.meta.url);
@@ -72,45 +67,9 @@ const { values } = parseArgs({
   },
 });
 
-const OK: CheckResponse = { status: { code: 0, message: "", details: [] }, okResponse: undefined };
-
 async function serve(kind: Kind, setup: ServerSetup, options: ChannelOptions): Promise<string> {
-  if (kind === "baseline") {
-    const server = new Server(options);
-    server.addService(AuthorizationService, {
-      check(_call: unknown, callback: (err: null, res: CheckResponse) => void) {
-        callback(null, OK);
-      },
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
-      ),
-    );
-    return `127.0.0.1:${port}`;
-  }
-  const config = loadConfig({
-    env: {},
-    flags: [
-      ["--listen-address", "127.0.0.1:0"],
-      ["--metrics-address", "127.0.0.1:0"],
-      ["--policy-dir", setup.policyDir],
-      ["--audit-output", setup.auditFile],
-    ],
-  });
-  const log = (line: string) => process.stderr.write(`[ours] ${line}\n`);
-  const identity = createIdentityRuntime({
-    identity: config.identity,
-    trustDomains: setup.trustDomains,
-    trustedProxies: setup.trustedProxies,
-    log,
-  });
-  const loaded = await identity.reload?.();
-  if (loaded && !loaded.ok) throw new Error(`grpc-options: trust files did not load: ${loaded.error}`);
-  const policy = await createPolicyRuntime(config.policy, log);
-  if (!policy.ready) throw new Error("grpc-options: the default policy did not load");
-  const service = await startService(config, { identity, policy }, { log, grpcOptions: options });
-  return service.grpcAddress;
+  const server = kind === "baseline" ? await startBaseline(options) : await startOurs(setup, options);
+  return server.address;
 }
 
 /** Child: serve, then answer "cpu" requests with this process's CPU time in microseconds. */

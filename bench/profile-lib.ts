@@ -1,4 +1,9 @@
 /** Shared helpers of bench/profile*.ts: CPU time per call, and A/B comparisons under the same load. */
+import { join } from "node:path";
+import { loadConfig } from "../src/config/load.js";
+import { createIdentityRuntime } from "../src/server/runtime/identity.js";
+import { createPolicyRuntime } from "../src/server/runtime/policy.js";
+import { buildWorkload } from "./workload.js";
 
 /**
  * Calls fn over the items for about `ms` milliseconds of this process's CPU time; CPU microseconds
@@ -44,4 +49,26 @@ export function abCompare<T>(
     n += 200;
   }
   return [spent[0] / calls[0], spent[1] / calls[1]];
+}
+
+/**
+ * The service's identity and policy runtimes over the bench workload (bench/workload.ts), as
+ * `serve` builds them: the default policy in policies/, the workload's trust files written to
+ * `dir`. Throws when the trust files or the policy do not load.
+ */
+export async function profileRuntimes(root: string, dir: string, identities: number) {
+  const workload = await buildWorkload(dir, identities);
+  const config = loadConfig({ env: {}, flags: [["--policy-dir", join(root, "policies")]] });
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const identity = createIdentityRuntime({
+    identity: config.identity,
+    trustDomains: workload.trustDomains,
+    trustedProxies: workload.trustedProxies,
+    log,
+  });
+  const loaded = await identity.reload?.();
+  if (loaded && !loaded.ok) throw new Error(`profile: trust files did not load: ${loaded.error}`);
+  const policy = await createPolicyRuntime(config.policy, log);
+  if (!policy.ready) throw new Error("profile: the default policy did not load");
+  return { workload, config, identity, policy };
 }

@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../src/config/load.js";
 import { hostBuiltins } from "../src/policy/builtins/index.js";
 import { DEFAULT_ENTRYPOINT } from "../src/policy/engine.js";
 import { instantiate, jsonBuffer, textEvaluator } from "../src/policy/sdk.js";
@@ -20,11 +19,8 @@ import { buildInput } from "../src/extauthz/input.js";
 import { parseTarget, type ParsedTarget } from "../src/extauthz/path.js";
 import { RequestRejection } from "../src/extauthz/reasons.js";
 import { CheckRequest } from "../src/gen/envoy/service/auth/v3/external_auth.js";
-import { createIdentityRuntime } from "../src/server/runtime/identity.js";
-import { createPolicyRuntime } from "../src/server/runtime/policy.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
-import { abCompare, perCall } from "./profile-lib.js";
-import { buildWorkload } from "./workload.js";
+import { abCompare, perCall, profileRuntimes } from "./profile-lib.js";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = repoRoot(benchDir);
@@ -35,17 +31,7 @@ async function main(): Promise<void> {
   ensureRuntimeWasm(root, benchDir);
   const dir = mkdtempSync(join(tmpdir(), "wimse-profile-"));
   try {
-    const workload = await buildWorkload(dir, 100);
-    const config = loadConfig({ env: {}, flags: [["--policy-dir", join(root, "policies")]] });
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    const identity = createIdentityRuntime({
-      identity: config.identity,
-      trustDomains: workload.trustDomains,
-      trustedProxies: workload.trustedProxies,
-      log,
-    });
-    await identity.reload?.();
-    const policy = await createPolicyRuntime(config.policy, log);
+    const { workload, config, identity, policy } = await profileRuntimes(root, dir, 100);
     const inputs = workload.requests.map(({ request }) => {
       const http = request.attributes?.request?.http;
       if (!http) throw new Error("profile: request without http");

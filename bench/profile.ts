@@ -15,7 +15,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatRecord } from "../src/audit/record.js";
-import { loadConfig } from "../src/config/load.js";
 import { type CheckResult, createChecker } from "../src/extauthz/check.js";
 import { collectHeaders } from "../src/extauthz/headers.js";
 import { buildInput } from "../src/extauthz/input.js";
@@ -24,11 +23,8 @@ import { RequestRejection } from "../src/extauthz/reasons.js";
 import { AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { Metrics } from "../src/server/metrics.js";
 import { checkResponseSerializer } from "../src/server/serialize.js";
-import { createIdentityRuntime } from "../src/server/runtime/identity.js";
-import { createPolicyRuntime } from "../src/server/runtime/policy.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
-import { abCompare, perCall } from "./profile-lib.js";
-import { buildWorkload } from "./workload.js";
+import { abCompare, perCall, profileRuntimes } from "./profile-lib.js";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = repoRoot(benchDir);
@@ -50,17 +46,11 @@ async function main(): Promise<void> {
   ensureRuntimeWasm(root, benchDir);
   const dir = mkdtempSync(join(tmpdir(), "wimse-profile-"));
   try {
-    const workload = await buildWorkload(dir, Number(values.identities));
-    const config = loadConfig({ env: {}, flags: [["--policy-dir", join(root, "policies")]] });
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    const identity = createIdentityRuntime({
-      identity: config.identity,
-      trustDomains: workload.trustDomains,
-      trustedProxies: workload.trustedProxies,
-      log,
-    });
-    await identity.reload?.();
-    const policy = await createPolicyRuntime(config.policy, log);
+    const { workload, config, identity, policy } = await profileRuntimes(
+      root,
+      dir,
+      Number(values.identities),
+    );
     const checker = createChecker({
       authenticator: identity,
       policy,

@@ -7,7 +7,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { type ChannelOptions, Server, ServerCredentials } from "@grpc/grpc-js";
 import { loadConfig } from "../src/config/load.js";
 import type { TrustDomainEntry } from "../src/config/types.js";
 import { AuthorizationService, type CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
@@ -57,8 +57,8 @@ export interface StartedServer {
 }
 
 /** The no-op baseline: same generated service definition, answers OK at once. */
-export async function startBaseline(): Promise<StartedServer> {
-  const server = new Server();
+export async function startBaseline(grpcOptions: ChannelOptions = {}): Promise<StartedServer> {
+  const server = new Server(grpcOptions);
   server.addService(AuthorizationService, {
     check(_call: unknown, callback: (err: null, res: CheckResponse) => void) {
       callback(null, OK);
@@ -76,7 +76,10 @@ export async function startBaseline(): Promise<StartedServer> {
 }
 
 /** Our service as deployed: startService with the identity and policy runtimes. */
-export async function startOurs(setup: ServerSetup): Promise<StartedServer> {
+export async function startOurs(
+  setup: ServerSetup,
+  grpcOptions: ChannelOptions = {},
+): Promise<StartedServer> {
   const config = loadConfig({
     env: {},
     flags: [
@@ -97,7 +100,7 @@ export async function startOurs(setup: ServerSetup): Promise<StartedServer> {
   if (loaded && !loaded.ok) throw new Error(`bench: trust files did not load: ${loaded.error}`);
   const policy = await createPolicyRuntime(config.policy, log);
   if (!policy.ready) throw new Error("bench: the default policy did not load");
-  const service = await startService(config, { identity, policy }, { log });
+  const service = await startService(config, { identity, policy }, { log, grpcOptions });
   return { address: service.grpcAddress, stop: () => service.stop() };
 }
 
