@@ -16,6 +16,7 @@
 import type { Annotation, Body, Expr, JsonValue, Location, Module, Rule, Term } from "../ast/types.js";
 import { mk, opName } from "../syntax/terms.js";
 import type { Diagnostics } from "./diagnostics.js";
+import { staticPath } from "./env.js";
 import { walkBody, walkTerm } from "./walk.js";
 
 const CHAIN = "rego.metadata.chain";
@@ -55,7 +56,7 @@ class AnnotationSet {
     else if (a.scope === "rule" || a.scope === "document") {
       const rule = m.rules[a.rule];
       if (!rule) return;
-      if (a.scope === "document") once(this.byDocument, key(rulePath(m, rule)));
+      if (a.scope === "document") once(this.byDocument, key(staticPath(m.package, rule)));
       else this.byRule.set(rule, [...(this.byRule.get(rule) ?? []), scoped]);
     }
   }
@@ -66,7 +67,7 @@ class AnnotationSet {
   }
 
   chain(m: Module, rule: Rule, primary: Rule): JsonValue[] {
-    const path = rulePath(m, rule);
+    const path = staticPath(m.package, rule);
     const entry = (p: string[], s?: Scoped): JsonObject =>
       s ? { path: p, annotations: s.value } : { path: p };
     const out: JsonValue[] = this.ruleScope(primary).map((s) => entry(path, s));
@@ -86,18 +87,6 @@ class AnnotationSet {
 
 function key(path: string[]): string {
   return JSON.stringify(path);
-}
-
-/** The rule's path under data: package, then the head ref up to its first non-string key. */
-function rulePath(m: Module, rule: Rule): string[] {
-  const out = [...m.package];
-  const [head, ...rest] = rule.head.ref;
-  if (head?.type === "var") out.push(head.name);
-  for (const t of rest) {
-    if (t.type !== "string") break;
-    out.push(t.value);
-  }
-  return out;
 }
 
 function isMetadataName(name: string | undefined): boolean {
