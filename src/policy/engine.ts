@@ -18,6 +18,7 @@ import {
   requiredBuiltins,
   textEvaluator,
 } from "./sdk.js";
+import { type Projection, compileProjection, project } from "./projection.js";
 import type { PolicySource } from "./source.js";
 import type { EvaluationOutcome, PolicyEngine } from "./types.js";
 import { type Watch, watchPaths } from "./watch.js";
@@ -47,6 +48,8 @@ interface Active {
   evaluateText: TextEvaluator;
   entrypointId: number;
   revision: string;
+  /** The input paths the module can read; undefined: it gets the whole input. */
+  projection?: Projection;
 }
 
 export class WasmPolicyEngine implements PolicyEngine {
@@ -106,7 +109,8 @@ export class WasmPolicyEngine implements PolicyEngine {
     const revision = active.revision;
     let text: string | undefined;
     try {
-      text = JSON.stringify(input ?? null);
+      // Only what the compiled policy can read: the module cannot tell the difference.
+      text = JSON.stringify(project(input ?? null, active.projection));
     } catch (e) {
       return { kind: "error", code: "policy_input_invalid", message: errorMessage(e), revision };
     }
@@ -214,7 +218,8 @@ export class WasmPolicyEngine implements PolicyEngine {
     const direct = textEvaluator(policy);
     const evaluateText: TextEvaluator =
       direct ?? ((json, entrypoint) => policy.evaluate(textBuffer(json), entrypoint));
-    return { policy, evaluateText, entrypointId, revision: bundle.revision };
+    const projection = compileProjection(bundle.inputPaths);
+    return { policy, evaluateText, entrypointId, revision: bundle.revision, projection };
   }
 
   private event(

@@ -1,6 +1,7 @@
 /**
  * compileRego: Rego sources -> Wasm module (OPA's Wasm ABI), wiring the four compiler stages:
- *   syntax.parseModule (each file) -> check.checkModules -> plan.planPolicy -> wasm.generateWasm.
+ *   syntax.parseModule (each file) -> check.checkModules -> plan.planPolicy -> wasm.generateWasm,
+ * plus analysis.inputPaths on the planned IR (which input paths the module can read).
  *
  * Every failure is a RegoCompileError: stage errors pass through; an unexpected exception inside a
  * stage (a compiler bug) is wrapped as a rego_compile_error so callers see one error type.
@@ -9,6 +10,7 @@ import type { CheckedProgram, Module, SourceFile } from "./ast/types.js";
 import { RegoCompileError } from "./errors.js";
 import type { CompileOptions, CompileResult } from "./index.js";
 import type { Block, Policy } from "./ir/types.js";
+import { inputPathList, inputPaths } from "./analysis/input-paths.js";
 import { checkModules } from "./check/index.js";
 import { planPolicy } from "./plan/index.js";
 import { parseModule } from "./syntax/index.js";
@@ -55,7 +57,22 @@ export function compileWith(s: RegoStages, files: SourceFile[], opts: CompileOpt
   policy.plans.forEach((plan, i) => {
     entrypoints[plan.name] = i;
   });
-  return { wasm, entrypoints, hostBuiltins: hostBuiltinsOf(policy, new Set(s.nativeBuiltins())) };
+  const paths = inputPathsOrWhole(policy);
+  return {
+    wasm,
+    entrypoints,
+    hostBuiltins: hostBuiltinsOf(policy, new Set(s.nativeBuiltins())),
+    ...(paths ? { inputPaths: inputPathList(paths) } : {}),
+  };
+}
+
+/** The analysis never fails a compile: if it throws (a bug), evaluators get the whole input. */
+function inputPathsOrWhole(policy: Policy): ReturnType<typeof inputPaths> {
+  try {
+    return inputPaths(policy);
+  } catch {
+    return undefined;
+  }
 }
 
 function validateEntrypoints(entrypoints: string[]): void {

@@ -6,9 +6,13 @@
  *   check/   Module[] -> CheckedProgram (resolution, rewriting, safety, compile errors)
  *   plan/    CheckedProgram + entrypoints -> ir.Policy
  *   wasm/    ir.Policy -> Wasm bytes (generated code linked with the prebuilt runtime library)
+ * and, beside the wasm stage, analysis/: ir.Policy -> the input paths the code can read.
  */
 export type { CheckedProgram, Module, RegoError, SourceFile } from "./ast/types.js";
+export type { InputPath } from "./analysis/input-paths.js";
 export type { Policy } from "./ir/types.js";
+
+import type { InputPath } from "./analysis/input-paths.js";
 
 export interface CompileOptions {
   /** Entrypoints as slash paths, e.g. ["envoy/authz/allow"]. */
@@ -27,4 +31,9 @@ export interface CompileResult {
   entrypoints: Record<string, number>;
   /** Host builtins the module delegates through opa_builtinN, by Rego name. */
   hostBuiltins: string[];
+  /**
+   * The only parts of the input the module can read (src/rego/analysis/input-paths.ts): an
+   * evaluator may pass just these (src/policy/projection.ts). Undefined: the whole input.
+   */
+  inputPaths?: InputPath[];
 }

@@ -107,6 +107,7 @@ export function compileTree(tree: SourceTree, entrypoints: string[]): PolicyBund
       regoVersion: 1,
     },
     sources: tree.rego.map((f) => f.relPath),
+    ...(compiled.inputPaths ? { inputPaths: compiled.inputPaths } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { InputPath } from "../../rego/index.js";
 import type { DataDoc } from "./data.js";
 import type { BundleManifest } from "./manifest.js";
 
@@ -12,4 +13,9 @@ export interface PolicyBundle {
   manifest: BundleManifest;
   /** Paths of the .rego sources carried in the bundle (informational). */
   sources: string[];
+  /**
+   * The only input paths the module can read (our compiler's analysis; src/policy/projection.ts).
+   * Absent for bundles built elsewhere (`opa build` tarballs): the policy gets the whole input.
+   */
+  inputPaths?: InputPath[];
 }
