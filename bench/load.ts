@@ -4,8 +4,9 @@
  * server does). The generator runs in its own process, so a stalled server does not delay the
  * schedule; latency is counted from the actual send and the worst send lag is reported.
  */
-import type { Client, ServiceError } from "@grpc/grpc-js";
+import { Client, credentials, type ServiceError } from "@grpc/grpc-js";
 import { AuthorizationService, CheckRequest } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { connectH2, grpcFrame } from "./h2-client.js";
 import { type LatencySummary, Samples, summarize } from "./stats.js";
 
 export type CallFn<T> = (req: T, done: (ok: boolean) => void) => void;
@@ -24,6 +25,37 @@ export function rawCheckCaller(client: Client): CallFn<Buffer> {
   const same = (b: Buffer) => b;
   return (req, done) =>
     client.makeUnaryRequest(path, same, same, req, (err: ServiceError | null) => done(err === null));
+}
+
+/** Which client the generator drives the servers with (both servers always get the same one). */
+export type ClientKind = "h2" | "grpc-js";
+
+export interface LoadClient {
+  call: CallFn<Buffer>;
+  /** The requests in the form `call` takes (protobuf, framed for h2). */
+  bodies: Buffer[];
+  close(): void;
+}
+
+/**
+ * A Check caller over one connection to `address`: "h2" (default: the lean node:http2 client,
+ * bench/h2-client.ts) or "grpc-js" (a grpc-js Client with pre-encoded requests).
+ */
+export async function openLoadClient(
+  kind: ClientKind,
+  address: string,
+  encoded: readonly Buffer[],
+): Promise<LoadClient> {
+  if (kind === "h2") {
+    const h2 = await connectH2(address);
+    return {
+      call: h2.caller(AuthorizationService.check.path),
+      bodies: encoded.map(grpcFrame),
+      close: () => h2.close(),
+    };
+  }
+  const client = new Client(address, credentials.createInsecure());
+  return { call: rawCheckCaller(client), bodies: [...encoded], close: () => client.close() };
 }
 
 const nowMs = () => performance.now();

@@ -14,7 +14,9 @@
  * Flags: --duration S (10) --warmup S (2) --in-flight N (64) --rps N (1000) --identities N (100)
  *        --soak S (60; 0 skips it) --acl-sizes LIST (10,1000,100000) --trust-domains LIST
  *        (1,100,10000) --xfcc-elements LIST (1,10) --component-ms MS (1000) --rounds N (5)
- *        --out DIR (bench/results)
+ *        --out DIR (bench/results) --client h2|grpc-js (h2: the generator's client, bench/h2-client.ts)
+ *        --no-gc (skip the full GC that otherwise runs in the generator and both servers before
+ *        every measured window, so that no window pays for the garbage of the one before it)
  *        --quick (every default shrunk to check the whole pipeline in ~30 s: not a measurement;
  *        explicit flags still win).
  */
@@ -23,7 +25,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Client, credentials } from "@grpc/grpc-js";
+import { credentials } from "@grpc/grpc-js";
 import { loadConfig } from "../src/config/load.js";
 import { AuthorizationClient } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { createIdentityRuntime } from "../src/server/runtime/identity.js";
@@ -31,7 +33,14 @@ import { measureAclGrowth } from "./acl-growth.js";
 import { measureComponents } from "./components.js";
 import { measureIdentityCost } from "./identity-cost.js";
 import { measureTrustDomainGrowth, measureXfccGrowth } from "./identity-growth.js";
-import { closedLoop, encodeRequests, openLoop, rawCheckCaller } from "./load.js";
+import {
+  type ClientKind,
+  closedLoop,
+  encodeRequests,
+  type LoadClient,
+  openLoadClient,
+  openLoop,
+} from "./load.js";
 import { Samples, summarize } from "./stats.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import {
@@ -68,6 +77,8 @@ const { values } = parseArgs({
     "component-ms": { type: "string" },
     rounds: { type: "string" },
     out: { type: "string", default: join(root, "bench/results") },
+    client: { type: "string", default: "h2" },
+    "no-gc": { type: "boolean", default: false },
   },
 });
 
@@ -97,6 +108,14 @@ function number(name: keyof typeof DEFAULTS, min: number): number {
     throw new Error(`bench: --${name} must be a number >= ${min}, got ${text}`);
   return n;
 }
+
+function clientKind(text: string | undefined): ClientKind {
+  if (text === "h2" || text === "grpc-js") return text;
+  throw new Error(`bench: --client must be h2 or grpc-js, got ${text}`);
+}
+
+/** The generator's own full GC (node --expose-gc). */
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
 function list(name: keyof typeof DEFAULTS): number[] {
   const items = flag(name)
@@ -129,7 +148,12 @@ async function main(): Promise<void> {
     aclSizes: list("acl-sizes"),
     trustDomainSizes: list("trust-domains"),
     xfccElements: list("xfcc-elements"),
+    client: clientKind(values.client),
+    gcBetween: !values["no-gc"],
   };
+  if (settings.gcBetween && collectGarbage === undefined) {
+    throw new Error("bench: run node with --expose-gc (npm run bench does), or pass --no-gc");
+  }
   ensureRuntimeWasm(root, benchDir);
   const dir = mkdtempSync(join(tmpdir(), "wimse-bench-"));
   try {
@@ -259,14 +283,32 @@ async function authenticatorFor(workload: Workload) {
 async function measureInterleaved(
   setupFile: string,
   requests: BenchRequest[],
-  s: { durationS: number; warmupS: number; inFlight: number; rps: number; rounds: number },
+  s: {
+    durationS: number;
+    warmupS: number;
+    inFlight: number;
+    rps: number;
+    rounds: number;
+    client: ClientKind;
+    gcBetween: boolean;
+  },
 ): Promise<{ baseline: ServerResult; ours: ServerResult }> {
   const kinds = ["baseline", "ours"] as const;
-  const bodies = encodeRequests(requests.map((r) => r.request));
+  const encoded = encodeRequests(requests.map((r) => r.request));
   const servers: Array<Awaited<ReturnType<typeof spawnServer>>> = [];
+  // Before each measured window (gcBetween): a full GC in both servers and in the generator, so
+  // that a window does not pay for the garbage of the previous one (a saturation window leaves
+  // ~100x the garbage of a fixed-rate one); the same for both servers.
+  const settle = async () => {
+    if (!s.gcBetween) return;
+    for (const server of servers) {
+      if ((await server.memory(true)) === undefined) throw new Error("bench: a server did not run its GC");
+    }
+    collectGarbage?.();
+  };
   try {
     for (const kind of kinds) {
-      const server = await spawnServer(script, kind, setupFile);
+      const server = await spawnServer(script, kind, setupFile, { exposeGc: s.gcBetween });
       servers.push(server);
       const client = new AuthorizationClient(server.address, credentials.createInsecure());
       try {
@@ -275,8 +317,9 @@ async function measureInterleaved(
         client.close();
       }
     }
-    const raws = servers.map((server) => new Client(server.address, credentials.createInsecure()));
+    const clients: LoadClient[] = [];
     try {
+      for (const server of servers) clients.push(await openLoadClient(s.client, server.address, encoded));
       const sliceMs = (s.durationS * 1000) / s.rounds;
       // The channels stay open between rounds: a short warm-up per round is enough.
       const warmupMs = s.warmupS === 0 ? 0 : Math.max(250, (s.warmupS * 1000) / s.rounds);
@@ -288,13 +331,13 @@ async function measureInterleaved(
         maxLagMs: 0,
       }));
       process.stderr.write(
-        `bench: baseline and ours in ${s.rounds} alternating rounds: saturation (${s.inFlight} in flight) then fixed rate (${s.rps} rps), ${s.durationS} s each in all...\n`,
+        `bench: baseline and ours in ${s.rounds} alternating rounds: saturation (${s.inFlight} in flight) then fixed rate (${s.rps} rps), ${s.durationS} s each in all, ${s.client} client${s.gcBetween ? ", full GC before each window" : ""}...\n`,
       );
       for (let round = 0; round < s.rounds; round++) {
         for (let i = 0; i < kinds.length; i++) {
           const a = acc[i];
-          const call = rawCheckCaller(raws[i]);
-          const sat = await closedLoop(call, bodies, {
+          await settle();
+          const sat = await closedLoop(clients[i].call, clients[i].bodies, {
             inFlight: s.inFlight,
             warmupMs,
             durationMs: sliceMs,
@@ -304,8 +347,8 @@ async function measureInterleaved(
         }
         for (let i = 0; i < kinds.length; i++) {
           const a = acc[i];
-          const call = rawCheckCaller(raws[i]);
-          const fixed = await openLoop(call, bodies, {
+          await settle();
+          const fixed = await openLoop(clients[i].call, clients[i].bodies, {
             rps: s.rps,
             warmupMs,
             durationMs: sliceMs,
@@ -322,7 +365,7 @@ async function measureInterleaved(
       });
       return { baseline: result(0), ours: result(1) };
     } finally {
-      for (const raw of raws) raw.close();
+      for (const client of clients) client.close();
     }
   } finally {
     for (const server of servers) await server.stop();
@@ -333,13 +376,14 @@ async function measureInterleaved(
 async function soakOurs(
   setupFile: string,
   requests: BenchRequest[],
-  s: { soakS: number; inFlight: number },
+  s: { soakS: number; inFlight: number; client: ClientKind },
 ): Promise<SoakResult> {
   // --expose-gc only serves the diagnosis after the load (what survives a full GC).
   const server = await spawnServer(script, "ours", setupFile, { exposeGc: true });
   const client = new AuthorizationClient(server.address, credentials.createInsecure());
-  const raw = new Client(server.address, credentials.createInsecure());
+  let load: LoadClient | undefined;
   try {
+    load = await openLoadClient(s.client, server.address, encodeRequests(requests.map((r) => r.request)));
     await verifyAnswers(client, "ours", requests);
     client.close();
     const rssIdleBytes = server.rssBytes();
@@ -364,7 +408,7 @@ async function soakOurs(
       rssMidBytes = sample();
       memoryMid = server.memory();
     }, midS * 1000);
-    const saturation = await closedLoop(rawCheckCaller(raw), encodeRequests(requests.map((r) => r.request)), {
+    const saturation = await closedLoop(load.call, load.bodies, {
       inFlight: s.inFlight,
       warmupMs: 0,
       durationMs: endS * 1000,
@@ -381,7 +425,7 @@ async function soakOurs(
     return { midS, endS, rssIdleBytes, rssMidBytes, rssEndBytes, rssTimeline, memory, saturation };
   } finally {
     client.close();
-    raw.close();
+    load?.close();
     await server.stop();
   }
 }

@@ -58,9 +58,13 @@ const TOKEN_TEXT_FIELDS = [
 
 const MAX_FIELD = 2048;
 const PEM_OR_TOKEN = /-----BEGIN [^-]+-----|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
+/** What safeText may change: a control character, or the start of a PEM block or a JWT. */
+const SUSPECT = /[\u0000-\u001f\u007f]|-----BEGIN |eyJ/;
 
 /** Bounds a free-text field and redacts anything that looks like a PEM block or a JWT. */
 export function safeText(text: string): string {
+  // Almost every field is short and clean: one scan decides, no copy.
+  if (text.length <= MAX_FIELD && !SUSPECT.test(text)) return text;
   let t = text.length > MAX_FIELD ? `${text.slice(0, MAX_FIELD)}...` : text;
   if (PEM_OR_TOKEN.test(t)) t = t.replace(new RegExp(PEM_OR_TOKEN.source, "g"), "[redacted]");
   // Control characters would break the one-line-per-record format for naive readers.

@@ -26,12 +26,13 @@ export function collectHeaders(
   let count = 0;
   let total = 0;
   const add = (rawName: string, value: string): RequestRejection | undefined => {
-    const name = rawName.toLowerCase();
+    // Envoy sends lower-case names: a name that already passes NAME needs no toLowerCase copy.
+    const name = NAME.test(rawName) ? rawName : rawName.toLowerCase();
     count++;
     if (count > limits.maxHeadersCount) {
       return new RequestRejection(Reason.tooManyHeaders, `more than ${limits.maxHeadersCount} headers`);
     }
-    if (!NAME.test(name)) {
+    if (name !== rawName && !NAME.test(name)) {
       return new RequestRejection(
         Reason.headerNameInvalid,
         "a header name has characters outside RFC 9110 tchar",
@@ -79,8 +80,9 @@ export function collectHeaders(
       if (problem) return problem;
     }
   } else {
-    for (const [name, value] of Object.entries(http.headers)) {
-      const problem = add(name, value);
+    const map = http.headers;
+    for (const name of Object.keys(map)) {
+      const problem = add(name, map[name]);
       if (problem) return problem;
     }
   }
