@@ -2,6 +2,9 @@
  * Policy evaluation of one Check, split into its steps, on the bench workload's real inputs:
  * CheckRequest.toJSON (the generic protobuf-JSON walk), JSON.stringify of the whole input, UTF-8
  * encoding, and the engine's evaluate (which includes stringify + encode + opa_eval + result parse).
+ * Then A/B in alternating batches: an engine given the whole input (the same bundle without its
+ * inputPaths, as for an `opa build` tarball) against one given the projected input
+ * (src/policy/projection.ts), and the projection's own cost.
  *
  *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/profile-policy.js --seconds 2
  */
@@ -11,7 +14,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { hostBuiltins } from "../src/policy/builtins/index.js";
-import { DEFAULT_ENTRYPOINT } from "../src/policy/engine.js";
+import { DEFAULT_ENTRYPOINT, WasmPolicyEngine } from "../src/policy/engine.js";
+import { compileProjection, project } from "../src/policy/projection.js";
 import { instantiate, jsonBuffer, textEvaluator } from "../src/policy/sdk.js";
 import { regoDirectorySource } from "../src/policy/source.js";
 import { collectHeaders } from "../src/extauthz/headers.js";
@@ -103,7 +107,41 @@ async function main(): Promise<void> {
       [`opa_eval, whole input (${full[0]?.length} B)`, fullUs],
       [`opa_eval, policy's fields (${minimal[0]?.length} B)`, minUs],
     );
-    for (const [name, us] of rows) console.log(`${name.padEnd(28)} ${us.toFixed(2).padStart(9)} µs`);
+    // Input projection: the same engine and bundle, with and without the compiler's inputPaths.
+    const projection = compileProjection(bundle.inputPaths);
+    if (!projection) throw new Error("profile: the default policy has no input projection");
+    const engineFor = async (paths: boolean) => {
+      const b = paths ? bundle : { ...bundle, inputPaths: undefined };
+      const e = await WasmPolicyEngine.start({
+        source: { description: "profile", watchPaths: [], load: async () => b },
+      });
+      if (!e.ready) throw new Error("profile: engine did not load");
+      return e;
+    };
+    const wholeEngine = await engineFor(false);
+    const projectedEngine = await engineFor(true);
+    for (const i of inputs) {
+      const a = JSON.stringify(wholeEngine.evaluate(i));
+      if (a !== JSON.stringify(projectedEngine.evaluate(i))) throw new Error("profile: outcomes differ");
+    }
+    const projectedText = JSON.stringify(project(inputs[0], projection));
+    console.log(`projected input JSON: ${projectedText.length} chars (first request)`);
+    rows.push(["project(input)", perCall(inputs, ms / 2, (i) => project(i, projection))]);
+    rows.push([
+      "JSON.stringify(project(input))",
+      perCall(inputs, ms / 2, (i) => JSON.stringify(project(i, projection))),
+    ]);
+    const [wholeEvalUs, projectedEvalUs] = abCompare(
+      inputs,
+      ms * 2,
+      (i) => wholeEngine.evaluate(i),
+      (i) => projectedEngine.evaluate(i),
+    );
+    rows.push(
+      ["A: engine.evaluate, whole input", wholeEvalUs],
+      ["B: engine.evaluate, projected input", projectedEvalUs],
+    );
+    for (const [name, us] of rows) console.log(`${name.padEnd(36)} ${us.toFixed(2).padStart(9)} µs`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
