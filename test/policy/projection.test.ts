@@ -1,7 +1,10 @@
 /** project / compileProjection (src/policy/projection.ts): what is kept, what is cut, what is refused. */
 import { describe, expect, it } from "vitest";
+import type { PolicyBundle } from "../../src/policy/bundle/types.js";
+import { WasmPolicyEngine } from "../../src/policy/engine.js";
 import { compileProjection, project } from "../../src/policy/projection.js";
 import type { InputPath } from "../../src/rego/index.js";
+import { echoPolicy } from "./fixture-wasm.js";
 
 const P = (...entries: [string, boolean][]): InputPath[] =>
   entries.map(([p, whole]) => ({ path: p.split("."), whole }));
@@ -102,5 +105,41 @@ describe("project", () => {
     expect(out.a.b).toEqual(input.a.b);
     expect(out.d).toEqual(input.d);
     expect(out.other).toBeUndefined();
+  });
+});
+
+describe("WasmPolicyEngine applies a bundle's inputPaths", () => {
+  // test/echo returns input.decision; the list below is narrower than that on purpose, so that the
+  // decision shows what the module was given.
+  const bundle = (inputPaths?: InputPath[]): PolicyBundle => ({
+    wasm: echoPolicy(),
+    data: {},
+    revision: "r1",
+    entrypoints: ["test/echo", "test/data", "test/builtin"],
+    manifest: { revision: "r1", roots: [""], wasm: [] },
+    sources: [],
+    ...(inputPaths ? { inputPaths } : {}),
+  });
+  const start = (b: PolicyBundle) =>
+    WasmPolicyEngine.start({
+      source: { description: "test", watchPaths: [], load: async () => b },
+      entrypoint: "test/echo",
+      extraBuiltins: { "custom.fail": (x: unknown) => x },
+    });
+  const input = { decision: { allowed: false, body: "from the whole input" }, other: 1 };
+
+  it("with a list, the module gets only the listed paths", async () => {
+    const engine = await start(bundle(P(["decision.allowed", true])));
+    const out = engine.evaluate(input);
+    expect(out).toMatchObject({ kind: "decision", decision: { allowed: false } });
+    expect(out.kind === "decision" && out.decision.body).toBeFalsy();
+  });
+
+  it("without a list (a tar.gz bundle), the module gets the whole input", async () => {
+    const engine = await start(bundle());
+    expect(engine.evaluate(input)).toMatchObject({
+      kind: "decision",
+      decision: { allowed: false, body: "from the whole input" },
+    });
   });
 });
