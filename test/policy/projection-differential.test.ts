@@ -283,6 +283,8 @@ const ADVERSARIAL: Record<string, string> = {
   "else chain": 'p := x if { x := input.a.b } else := "none"',
   "function on a subtree": "f(x) := x.b\ng(x) := x\np := [f(input.a), g(input.o).c]",
   "conflicting complete rule": "x := input.a if input.k == 1\nx := input.b if input.k == 2\np := x.c",
+  "two definitions both firing": "x := input.a if input.c\nx := input.o if input.d\np := x.b",
+  "unify two values": "p if input.a = input.o",
   "json.marshal": "p := json.marshal(input.o)",
   "with input replaced": 'q := input.a.b\np := [q, r] if { r := q with input.a.b as "w" }',
   "with input from input": "q := input.a.c\np := x if { x := q with input.a as input.o }",
