@@ -4,8 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { MAX_PATH_LENGTH, inputPathList, inputPaths } from "../../src/rego/analysis/input-paths.js";
-import { compileRego } from "../../src/rego/compile.js";
+import { checkModules } from "../../src/rego/check/index.js";
+import { compileRego, compileWith } from "../../src/rego/compile.js";
 import type { Block, Policy, Stmt } from "../../src/rego/ir/types.js";
+import { planPolicy } from "../../src/rego/plan/index.js";
+import { parseModule } from "../../src/rego/syntax/index.js";
 
 /** The analysis result as sorted "a.b" (existence / keys below read) and "a.b*" (WHOLE) entries. */
 function paths(rego: string, entrypoints = ["t/p"]): string[] | "whole input" {
@@ -174,5 +177,28 @@ describe("inputPaths on hand-written IR", () => {
       { path: ["a"], whole: true },
       { path: ["b"], whole: false },
     ]);
+  });
+});
+
+describe("compileRego and the analysis", () => {
+  it("an analysis that throws (a bug) never fails the compile: no inputPaths, the whole input", () => {
+    const r = compileWith(
+      {
+        parseModule,
+        checkModules,
+        planPolicy: (program, eps) => {
+          const policy = planPolicy(program, eps);
+          const broken = { type: "Dot", source: null, key: null, target: 9 } as unknown as Stmt;
+          policy.plans[0]!.blocks.push({ stmts: [broken] });
+          return policy;
+        },
+        generateWasm: () => new Uint8Array([0]),
+        nativeBuiltins: () => [],
+      },
+      [{ path: "t.rego", text: "package t\np := input.a" }],
+      { entrypoints: ["t/p"] },
+    );
+    expect(r.wasm).toEqual(new Uint8Array([0]));
+    expect(r.inputPaths).toBeUndefined();
   });
 });
