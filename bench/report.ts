@@ -78,8 +78,6 @@ export interface BenchReport {
     xfccElements: number[];
     /** The generator's client: "h2" (lean node:http2) or "grpc-js". */
     client?: string;
-    /** Whether a full GC ran in the generator and both servers before each measured window. */
-    gcBetween?: boolean;
   };
   baseline: ServerResult;
   ours: ServerResult;
@@ -266,7 +264,7 @@ export function formatTable(r: BenchReport): string {
           `WARNING: the machine was busy (load average above its ${m.cpus} CPUs): other processes competed with the servers and the generator; absolute figures are not representative, same-run ratios are noisy`,
         ]
       : []),
-    `${r.settings.durationS} s per measurement after ${r.settings.warmupS} s warm-up; ${r.settings.requests} distinct requests from ${r.settings.identities} identities; generator client ${r.settings.client ?? "grpc-js"}${r.settings.gcBetween ? ", full GC in all processes before each window" : ""}; whole run ${r.runtimeS.toFixed(0)} s`,
+    `${r.settings.durationS} s per measurement after ${r.settings.warmupS} s warm-up; ${r.settings.requests} distinct requests from ${r.settings.identities} identities; generator client ${r.settings.client ?? "grpc-js"}; whole run ${r.runtimeS.toFixed(0)} s`,
     "",
     ...table(rows, 2),
     "",

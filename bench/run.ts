@@ -15,8 +15,6 @@
  *        --soak S (60; 0 skips it) --acl-sizes LIST (10,1000,100000) --trust-domains LIST
  *        (1,100,10000) --xfcc-elements LIST (1,10) --component-ms MS (1000) --rounds N (5)
  *        --out DIR (bench/results) --client h2|grpc-js (h2: the generator's client, bench/h2-client.ts)
- *        --no-gc (skip the full GC that otherwise runs in the generator and both servers before
- *        every measured window, so that no window pays for the garbage of the one before it)
  *        --quick (every default shrunk to check the whole pipeline in ~30 s: not a measurement;
  *        explicit flags still win).
  */
@@ -33,14 +31,8 @@ import { measureAclGrowth } from "./acl-growth.js";
 import { measureComponents } from "./components.js";
 import { measureIdentityCost } from "./identity-cost.js";
 import { measureTrustDomainGrowth, measureXfccGrowth } from "./identity-growth.js";
-import {
-  type ClientKind,
-  closedLoop,
-  encodeRequests,
-  type LoadClient,
-  openLoadClient,
-  openLoop,
-} from "./load.js";
+import { generatorChild, startGenerator } from "./generator.js";
+import { type ClientKind, closedLoop, encodeRequests, type LoadClient, openLoadClient } from "./load.js";
 import { Samples, summarize } from "./stats.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import {
@@ -78,7 +70,7 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     out: { type: "string", default: join(root, "bench/results") },
     client: { type: "string", default: "h2" },
-    "no-gc": { type: "boolean", default: false },
+    generate: { type: "boolean", default: false },
   },
 });
 
@@ -114,9 +106,6 @@ function clientKind(text: string | undefined): ClientKind {
   throw new Error(`bench: --client must be h2 or grpc-js, got ${text}`);
 }
 
-/** The generator's own full GC (node --expose-gc). */
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
-
 function list(name: keyof typeof DEFAULTS): number[] {
   const items = flag(name)
     .split(",")
@@ -127,6 +116,10 @@ function list(name: keyof typeof DEFAULTS): number[] {
 }
 
 async function main(): Promise<void> {
+  if (values.generate) {
+    generatorChild();
+    return;
+  }
   if (values.serve !== undefined) {
     if (values.serve !== "baseline" && values.serve !== "ours")
       throw new Error(`bench: unknown server ${values.serve}`);
@@ -149,11 +142,7 @@ async function main(): Promise<void> {
     trustDomainSizes: list("trust-domains"),
     xfccElements: list("xfcc-elements"),
     client: clientKind(values.client),
-    gcBetween: !values["no-gc"],
   };
-  if (settings.gcBetween && collectGarbage === undefined) {
-    throw new Error("bench: run node with --expose-gc (npm run bench does), or pass --no-gc");
-  }
   ensureRuntimeWasm(root, benchDir);
   const dir = mkdtempSync(join(tmpdir(), "wimse-bench-"));
   try {
@@ -290,25 +279,15 @@ async function measureInterleaved(
     rps: number;
     rounds: number;
     client: ClientKind;
-    gcBetween: boolean;
   },
 ): Promise<{ baseline: ServerResult; ours: ServerResult }> {
   const kinds = ["baseline", "ours"] as const;
   const encoded = encodeRequests(requests.map((r) => r.request));
   const servers: Array<Awaited<ReturnType<typeof spawnServer>>> = [];
-  // Before each measured window (gcBetween): a full GC in both servers and in the generator, so
-  // that a window does not pay for the garbage of the previous one (a saturation window leaves
-  // ~100x the garbage of a fixed-rate one); the same for both servers.
-  const settle = async () => {
-    if (!s.gcBetween) return;
-    for (const server of servers) {
-      if ((await server.memory(true)) === undefined) throw new Error("bench: a server did not run its GC");
-    }
-    collectGarbage?.();
-  };
+  const generator = startGenerator(script);
   try {
     for (const kind of kinds) {
-      const server = await spawnServer(script, kind, setupFile, { exposeGc: s.gcBetween });
+      const server = await spawnServer(script, kind, setupFile);
       servers.push(server);
       const client = new AuthorizationClient(server.address, credentials.createInsecure());
       try {
@@ -317,57 +296,57 @@ async function measureInterleaved(
         client.close();
       }
     }
-    const clients: LoadClient[] = [];
-    try {
-      for (const server of servers) clients.push(await openLoadClient(s.client, server.address, encoded));
-      const sliceMs = (s.durationS * 1000) / s.rounds;
-      // The channels stay open between rounds: a short warm-up per round is enough.
-      const warmupMs = s.warmupS === 0 ? 0 : Math.max(250, (s.warmupS * 1000) / s.rounds);
-      const acc = kinds.map(() => ({
-        sat: new Samples(),
-        satErrors: 0,
-        fixed: new Samples(),
-        fixedErrors: 0,
-        maxLagMs: 0,
-      }));
-      process.stderr.write(
-        `bench: baseline and ours in ${s.rounds} alternating rounds: saturation (${s.inFlight} in flight) then fixed rate (${s.rps} rps), ${s.durationS} s each in all, ${s.client} client${s.gcBetween ? ", full GC before each window" : ""}...\n`,
-      );
-      for (let round = 0; round < s.rounds; round++) {
-        for (let i = 0; i < kinds.length; i++) {
-          const a = acc[i];
-          await settle();
-          const sat = await closedLoop(clients[i].call, clients[i].bodies, {
-            inFlight: s.inFlight,
-            warmupMs,
-            durationMs: sliceMs,
-            samples: a.sat,
-          });
-          a.satErrors += sat.errors;
-        }
-        for (let i = 0; i < kinds.length; i++) {
-          const a = acc[i];
-          await settle();
-          const fixed = await openLoop(clients[i].call, clients[i].bodies, {
-            rps: s.rps,
-            warmupMs,
-            durationMs: sliceMs,
-            samples: a.fixed,
-          });
-          a.fixedErrors += fixed.errors;
-          a.maxLagMs = Math.max(a.maxLagMs, fixed.maxLagMs);
-        }
-      }
-      const result = (i: number): ServerResult => ({
-        saturation: summarize(acc[i].sat, s.durationS, acc[i].satErrors),
-        fixedRate: { ...summarize(acc[i].fixed, s.durationS, acc[i].fixedErrors), maxLagMs: acc[i].maxLagMs },
-        rssBytesAfter: servers[i].rssBytes(),
-      });
-      return { baseline: result(0), ours: result(1) };
-    } finally {
-      for (const client of clients) client.close();
+    await generator.connect(
+      s.client,
+      servers.map((server) => server.address),
+      encoded,
+    );
+    const sliceMs = (s.durationS * 1000) / s.rounds;
+    // The connections stay open between rounds: a short warm-up per round is enough.
+    const warmupMs = s.warmupS === 0 ? 0 : Math.max(250, (s.warmupS * 1000) / s.rounds);
+    const acc = kinds.map(() => ({
+      sat: new Samples(),
+      satErrors: 0,
+      fixed: new Samples(),
+      fixedErrors: 0,
+      maxLagMs: 0,
+    }));
+    process.stderr.write(
+      `bench: baseline and ours in ${s.rounds} alternating rounds: fixed rate (${s.rps} rps), then saturation (${s.inFlight} in flight), ${s.durationS} s each in all, generator process with the ${s.client} client...\n`,
+    );
+    // Each server is first warmed up (JIT, Wasm tier-up, caches) at the fixed rate for the whole
+    // --warmup, not recorded; then every round has its own short warm-up.
+    for (let i = 0; i < kinds.length; i++) {
+      await generator.open(i, { rps: s.rps, warmupMs: 0, durationMs: s.warmupS * 1000 });
     }
+    // The fixed-rate rounds come first, all of them: a saturation window leaves ~100x the garbage
+    // of a fixed-rate one, and a major GC it leads to, landing in the next window, would measure
+    // the order of the phases rather than the server at that rate.
+    for (let round = 0; round < s.rounds; round++) {
+      for (let i = 0; i < kinds.length; i++) {
+        const a = acc[i];
+        const fixed = await generator.open(i, { rps: s.rps, warmupMs, durationMs: sliceMs });
+        for (const v of fixed.samples) a.fixed.add(v);
+        a.fixedErrors += fixed.errors;
+        a.maxLagMs = Math.max(a.maxLagMs, fixed.maxLagMs);
+      }
+    }
+    for (let round = 0; round < s.rounds; round++) {
+      for (let i = 0; i < kinds.length; i++) {
+        const a = acc[i];
+        const sat = await generator.closed(i, { inFlight: s.inFlight, warmupMs, durationMs: sliceMs });
+        for (const v of sat.samples) a.sat.add(v);
+        a.satErrors += sat.errors;
+      }
+    }
+    const result = (i: number): ServerResult => ({
+      saturation: summarize(acc[i].sat, s.durationS, acc[i].satErrors),
+      fixedRate: { ...summarize(acc[i].fixed, s.durationS, acc[i].fixedErrors), maxLagMs: acc[i].maxLagMs },
+      rssBytesAfter: servers[i].rssBytes(),
+    });
+    return { baseline: result(0), ours: result(1) };
   } finally {
+    await generator.stop();
     for (const server of servers) await server.stop();
   }
 }

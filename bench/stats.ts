@@ -30,6 +30,11 @@ export class Samples {
     this.data[this.n++] = ms;
   }
 
+  /** The recorded samples, in recording order (a view, not a copy). */
+  values(): Float64Array {
+    return this.data.subarray(0, this.n);
+  }
+
   get count(): number {
     return this.n;
   }
