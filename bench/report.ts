@@ -66,6 +66,8 @@ export interface BenchReport {
   settings: {
     quick: boolean;
     durationS: number;
+    /** Fixed-rate measurement per server (absent in reports older than 2026-11-26 14:00). */
+    fixedDurationS?: number;
     warmupS: number;
     inFlight: number;
     rps: number;
@@ -264,7 +266,7 @@ export function formatTable(r: BenchReport): string {
           `WARNING: the machine was busy (load average above its ${m.cpus} CPUs): other processes competed with the servers and the generator; absolute figures are not representative, same-run ratios are noisy`,
         ]
       : []),
-    `${r.settings.durationS} s per measurement after ${r.settings.warmupS} s warm-up; ${r.settings.requests} distinct requests from ${r.settings.identities} identities; generator client ${r.settings.client ?? "grpc-js"}; whole run ${r.runtimeS.toFixed(0)} s`,
+    `${r.settings.durationS} s per saturation measurement, ${r.settings.fixedDurationS ?? r.settings.durationS} s per fixed-rate one, after ${r.settings.warmupS} s warm-up; ${r.settings.requests} distinct requests from ${r.settings.identities} identities; generator client ${r.settings.client ?? "grpc-js"}; whole run ${r.runtimeS.toFixed(0)} s`,
     "",
     ...table(rows, 2),
     "",
