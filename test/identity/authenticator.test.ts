@@ -392,6 +392,25 @@ describe("authenticator: forwarded certificates", () => {
     expectOk(auth.authenticate(evidence(proxy, cc)), `spiffe://${A}/via-one`, "client-cert");
   });
 
+  it("keeps XFCC alone and XFCC with Client-Cert apart in the memo, both orders", () => {
+    const header = xfcc(certs.viaOne);
+    const both = { "x-forwarded-client-cert": header, "client-cert": sfBinary(certs.viaOne) };
+    const alone = { "x-forwarded-client-cert": header };
+    for (const order of [
+      [alone, both],
+      [both, alone],
+    ]) {
+      const auth = createAuthenticator(config());
+      for (let round = 0; round < 2; round++) {
+        for (const headers of order) {
+          const r = auth.authenticate(evidence(proxy, headers));
+          if (headers === alone) expectOk(r, `spiffe://${A}/via-one`, "xfcc");
+          else expectFail(r, "forwarded_cert_ambiguous");
+        }
+      }
+    }
+  });
+
   it("rejects a trusted proxy whose own certificate fails, before reading headers", () => {
     const r = createAuthenticator(config()).authenticate({
       sourceCertificate: "",
