@@ -13,6 +13,7 @@ import { hostBuiltins } from "../../src/policy/builtins/index.js";
 import { compileProjection, project } from "../../src/policy/projection.js";
 import { instantiate, jsonBuffer, textEvaluator } from "../../src/policy/sdk.js";
 import { compileRego } from "../../src/rego/compile.js";
+import { mulberry32 } from "../support/prng.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const suite = path.resolve(root, "../shared/conformance/opa/v1");
@@ -46,17 +47,6 @@ function jsonInput(tc: Case): { ok: true; value: unknown } | { ok: false } {
     }
   }
   return { ok: false };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ODD: unknown[] = [false, null, true, 0, 1, "", "x", [], {}, { extra: 1 }];

@@ -20,6 +20,7 @@ import { instantiate, jsonBuffer, textEvaluator } from "../../src/policy/sdk.js"
 import type { PolicySource } from "../../src/policy/source.js";
 import { compileRego } from "../../src/rego/compile.js";
 import type { InputPath } from "../../src/rego/index.js";
+import { mulberry32, type Rng } from "../support/prng.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const defaultRego = readFileSync(path.join(root, "policies/envoy/authz.rego"));
@@ -29,19 +30,6 @@ const defaultData = JSON.parse(readFileSync(path.join(root, "policies/data.json"
 >;
 
 // ------------------------------------------------------------------ seeded random inputs
-
-type Rng = () => number;
-
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 

@@ -6,18 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createTokenAuthenticator, MemoryReplayCache } from "../../../src/identity/tokens/index.js";
 import { signJwt } from "../../../src/pki/tokens.js";
 import { config, fixture, NOW, NOW_S, request, SUB, TARGET, wit, wpt } from "./helpers.js";
-
-/** mulberry32: small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from "../../support/prng.js";
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const JUNK = [".", ",", " ", "=", "+", "/", "\u0000", "é", '"', "{", "}"];
