@@ -83,6 +83,48 @@ describe("audit sink", () => {
     }
   });
 
+  it("hands lines over in batches: one stream write per interval, none before it", async () => {
+    const { Writable } = await import("node:stream");
+    const { StreamSink } = await import("../../src/audit/sink.js");
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    const sink = new StreamSink(stream, false, { flushIntervalMs: 30 });
+    for (let i = 0; i < 20; i++) sink.write(record({ decision_id: `d${i}` }));
+    await new Promise((r) => setImmediate(r));
+    expect(chunks).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].trim().split("\n")).toHaveLength(20);
+    // flush() does not wait for the interval.
+    sink.write(record({ decision_id: "last" }));
+    await sink.flush();
+    expect(chunks).toHaveLength(2);
+    expect(JSON.parse(chunks[1]).decision_id).toBe("last");
+  });
+
+  it("hands a large batch over at once, before the interval", async () => {
+    const { Writable } = await import("node:stream");
+    const { StreamSink } = await import("../../src/audit/sink.js");
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    const sink = new StreamSink(stream, false, { flushIntervalMs: 60_000 });
+    for (let i = 0; i < 400; i++) sink.write(record({ reason: "x".repeat(300) }));
+    await new Promise((r) => setImmediate(r));
+    expect(chunks.length).toBeGreaterThan(0);
+    await sink.close();
+    expect(chunks.join("").trim().split("\n")).toHaveLength(400);
+  });
+
   it("drops (and counts) lines instead of blocking when the buffer is full", async () => {
     const { PassThrough } = await import("node:stream");
     const { StreamSink } = await import("../../src/audit/sink.js");
