@@ -1,6 +1,10 @@
 /** Shared helpers of bench/profile*.ts: CPU time per call, and A/B comparisons under the same load. */
 import { join } from "node:path";
 import { loadConfig } from "../src/config/load.js";
+import { collectHeaders } from "../src/extauthz/headers.js";
+import { type ParsedTarget, parseTarget } from "../src/extauthz/path.js";
+import { RequestRejection } from "../src/extauthz/reasons.js";
+import type { CheckRequest } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { createIdentityRuntime } from "../src/server/runtime/identity.js";
 import { createPolicyRuntime } from "../src/server/runtime/policy.js";
 import { buildWorkload } from "./workload.js";
@@ -71,4 +75,24 @@ export async function profileRuntimes(root: string, dir: string, identities: num
   const policy = await createPolicyRuntime(config.policy, log);
   if (!policy.ready) throw new Error("profile: the default policy did not load");
   return { workload, config, identity, policy };
+}
+
+type Runtimes = Awaited<ReturnType<typeof profileRuntimes>>;
+
+/**
+ * The stages before the policy input, run once per request as the checker runs them: headers,
+ * path and query, identity. Throws on a request the bench should never produce.
+ */
+export function prepareStages(
+  request: CheckRequest,
+  { config, identity }: Pick<Runtimes, "config" | "identity">,
+) {
+  const http = request.attributes?.request?.http;
+  if (!http) throw new Error("profile: request without http");
+  const headers = collectHeaders(http, config.request);
+  const target = parseTarget(http.path);
+  if (headers instanceof RequestRejection || target instanceof RequestRejection)
+    throw new Error("profile: request rejected");
+  const auth = identity.authenticate({ sourceCertificate: request.attributes?.source?.certificate, headers });
+  return { request, headers, target: target as ParsedTarget, auth, http };
 }

@@ -18,13 +18,10 @@ import { DEFAULT_ENTRYPOINT, WasmPolicyEngine } from "../src/policy/engine.js";
 import { compileProjection, project } from "../src/policy/projection.js";
 import { instantiate, jsonBuffer, textEvaluator } from "../src/policy/sdk.js";
 import { regoDirectorySource } from "../src/policy/source.js";
-import { collectHeaders } from "../src/extauthz/headers.js";
 import { buildInput } from "../src/extauthz/input.js";
-import { parseTarget, type ParsedTarget } from "../src/extauthz/path.js";
-import { RequestRejection } from "../src/extauthz/reasons.js";
 import { CheckRequest } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
-import { abCompare, perCall, profileRuntimes } from "./profile-lib.js";
+import { abCompare, perCall, prepareStages, profileRuntimes } from "./profile-lib.js";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = repoRoot(benchDir);
@@ -37,17 +34,8 @@ async function main(): Promise<void> {
   try {
     const { workload, config, identity, policy } = await profileRuntimes(root, dir, 100);
     const inputs = workload.requests.map(({ request }) => {
-      const http = request.attributes?.request?.http;
-      if (!http) throw new Error("profile: request without http");
-      const headers = collectHeaders(http, config.request);
-      const target = parseTarget(http.path);
-      if (headers instanceof RequestRejection || target instanceof RequestRejection)
-        throw new Error("profile: request rejected");
-      const auth = identity.authenticate({
-        sourceCertificate: request.attributes?.source?.certificate,
-        headers,
-      });
-      return buildInput({ request, target: target as ParsedTarget, body: { truncated: false }, auth });
+      const { target, auth } = prepareStages(request, { config, identity });
+      return buildInput({ request, target, body: { truncated: false }, auth });
     });
     const texts = inputs.map((i) => JSON.stringify(i));
     const enc = new TextEncoder();

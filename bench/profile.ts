@@ -18,13 +18,12 @@ import { formatRecord } from "../src/audit/record.js";
 import { type CheckResult, createChecker } from "../src/extauthz/check.js";
 import { collectHeaders } from "../src/extauthz/headers.js";
 import { buildInput } from "../src/extauthz/input.js";
-import { parseTarget, type ParsedTarget } from "../src/extauthz/path.js";
-import { RequestRejection } from "../src/extauthz/reasons.js";
+import { parseTarget } from "../src/extauthz/path.js";
 import { AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { Metrics } from "../src/server/metrics.js";
 import { checkResponseSerializer } from "../src/server/serialize.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
-import { abCompare, perCall, profileRuntimes } from "./profile-lib.js";
+import { abCompare, perCall, prepareStages, profileRuntimes } from "./profile-lib.js";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = repoRoot(benchDir);
@@ -73,19 +72,7 @@ async function main(): Promise<void> {
     }
     const metrics = new Metrics();
     const results = requests.map((r) => decided(checker(r)));
-    const prepared = requests.map((request) => {
-      const http = request.attributes?.request?.http;
-      if (!http) throw new Error("profile: request without http");
-      const headers = collectHeaders(http, config.request);
-      const target = parseTarget(http.path);
-      if (headers instanceof RequestRejection || target instanceof RequestRejection)
-        throw new Error("profile: request rejected");
-      const auth = identity.authenticate({
-        sourceCertificate: request.attributes?.source?.certificate,
-        headers,
-      });
-      return { request, headers, target: target as ParsedTarget, auth, http };
-    });
+    const prepared = requests.map((request) => prepareStages(request, { config, identity }));
     const inputs = prepared.map((p) =>
       buildInput({ request: p.request, target: p.target, body: { truncated: false }, auth: p.auth }),
     );
