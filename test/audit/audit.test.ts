@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditRecord, formatRecord, safeText } from "../../src/audit/record.js";
-import { openAuditSink } from "../../src/audit/sink.js";
+import { Writable } from "node:stream";
+import { openAuditSink, StreamSink } from "../../src/audit/sink.js";
 import { allowAll, FakeIdentity, ScriptedPolicy } from "../server/support/doubles.js";
 import { envoyRequest, fakeCert, type Harness, startHarness } from "../server/support/harness.js";
 
@@ -67,6 +68,18 @@ describe("audit record formatting", () => {
   });
 });
 
+/** A sink over a stream that records each chunk it is handed. */
+function collectingSink(flushIntervalMs: number): { sink: StreamSink; chunks: string[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { sink: new StreamSink(stream, false, { flushIntervalMs }), chunks };
+}
+
 describe("audit sink", () => {
   it("writes to a file asynchronously and flushes on close", async () => {
     const dir = mkdtempSync(join(tmpdir(), "wimse-audit-"));
@@ -84,16 +97,7 @@ describe("audit sink", () => {
   });
 
   it("hands lines over in batches: one stream write per interval, none before it", async () => {
-    const { Writable } = await import("node:stream");
-    const { StreamSink } = await import("../../src/audit/sink.js");
-    const chunks: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        chunks.push(chunk.toString());
-        done();
-      },
-    });
-    const sink = new StreamSink(stream, false, { flushIntervalMs: 30 });
+    const { sink, chunks } = collectingSink(30);
     for (let i = 0; i < 20; i++) sink.write(record({ decision_id: `d${i}` }));
     await new Promise((r) => setImmediate(r));
     expect(chunks).toHaveLength(0);
@@ -108,16 +112,7 @@ describe("audit sink", () => {
   });
 
   it("hands a large batch over at once, before the interval", async () => {
-    const { Writable } = await import("node:stream");
-    const { StreamSink } = await import("../../src/audit/sink.js");
-    const chunks: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        chunks.push(chunk.toString());
-        done();
-      },
-    });
-    const sink = new StreamSink(stream, false, { flushIntervalMs: 60_000 });
+    const { sink, chunks } = collectingSink(60_000);
     for (let i = 0; i < 400; i++) sink.write(record({ reason: "x".repeat(300) }));
     await new Promise((r) => setImmediate(r));
     expect(chunks.length).toBeGreaterThan(0);
