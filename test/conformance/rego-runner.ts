@@ -35,27 +35,14 @@
  * all, the cases listed in wasm-exceptions.yaml, and last `N passed, N failed` (ERROR counts as
  * failed).
  */
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { parse as parseYaml } from "yaml";
 import { templateEnd } from "../../src/rego/syntax/lexer.js";
-
-interface ConformanceCase {
-  note: string;
-  query: string;
-  modules?: string[];
-  data?: unknown;
-  input?: unknown;
-  input_term?: string;
-  want_result?: Record<string, unknown>[] | null;
-  want_error_code?: string;
-  want_error?: string;
-  strict_error?: boolean;
-  sort_bindings?: boolean;
-}
+import { type ConformanceCase, caseFiles } from "./opa-cases.js";
 
 interface Job {
   id: number;
@@ -380,19 +367,6 @@ function workerMain(): void {
 // ---------------------------------------------------------------------------------------------
 // Main: collect cases, schedule them over workers, report
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name) && name !== "wasm-exceptions.yaml") out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 function collectJobs(
   dir: string,
   filter: string | undefined,
@@ -400,7 +374,7 @@ function collectJobs(
   const jobs: Job[] = [];
   const loadErrors: Outcome[] = [];
   const notes: string[] = [];
-  for (const file of yamlFiles(dir)) {
+  for (const file of caseFiles(dir)) {
     const rel = path.relative(dir, file);
     const group = rel.includes(path.sep) ? (rel.split(path.sep)[0] ?? rel) : "(top)";
     let doc: { cases?: ConformanceCase[] };

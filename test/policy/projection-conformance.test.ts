@@ -5,7 +5,7 @@
  * the case's own input and for seeded variants of it (keys deleted, replaced by false / null /
  * [] / {} / scalars, extra keys). Policies written by others, reading the input in their own ways.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -13,31 +13,13 @@ import { hostBuiltins } from "../../src/policy/builtins/index.js";
 import { compileProjection, project } from "../../src/policy/projection.js";
 import { instantiate, jsonBuffer, textEvaluator } from "../../src/policy/sdk.js";
 import { compileRego } from "../../src/rego/compile.js";
+import { type ConformanceCase, caseFiles } from "../conformance/opa-cases.js";
 import { mulberry32 } from "../support/prng.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const suite = path.resolve(root, "../shared/conformance/opa/v1");
 
-interface Case {
-  note: string;
-  query: string;
-  modules?: string[];
-  data?: unknown;
-  input?: unknown;
-  input_term?: string;
-  strict_error?: boolean;
-}
-
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) yamlFiles(p, out);
-    else if (name.endsWith(".yaml") && name !== "wasm-exceptions.yaml") out.push(p);
-  }
-  return out;
-}
-
-function jsonInput(tc: Case): { ok: true; value: unknown } | { ok: false } {
+function jsonInput(tc: ConformanceCase): { ok: true; value: unknown } | { ok: false } {
   if (tc.input !== undefined) return { ok: true, value: tc.input };
   if (tc.input_term !== undefined) {
     try {
@@ -92,8 +74,10 @@ describe.skipIf(!existsSync(suite))("input projection over OPA conformance cases
     let cases = 0;
     let skipped = 0;
     const diffs: string[] = [];
-    for (const file of yamlFiles(suite)) {
-      const doc = parseYaml(readFileSync(file, "utf8"), { maxAliasCount: 1000 }) as { cases?: Case[] } | null;
+    for (const file of caseFiles(suite)) {
+      const doc = parseYaml(readFileSync(file, "utf8"), { maxAliasCount: 1000 }) as {
+        cases?: ConformanceCase[];
+      } | null;
       for (const tc of doc?.cases ?? []) {
         const input = jsonInput(tc);
         const m = /^data\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\s*=\s*[A-Za-z_]\w*$/.exec(tc.query.trim());
