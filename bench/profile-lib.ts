@@ -5,8 +5,7 @@ import { collectHeaders } from "../src/extauthz/headers.js";
 import { type ParsedTarget, parseTarget } from "../src/extauthz/path.js";
 import { RequestRejection } from "../src/extauthz/reasons.js";
 import type { CheckRequest } from "../src/gen/envoy/service/auth/v3/external_auth.js";
-import { createIdentityRuntime } from "../src/server/runtime/identity.js";
-import { createPolicyRuntime } from "../src/server/runtime/policy.js";
+import { loadIdentityRuntime, loadPolicyRuntime } from "./servers.js";
 import { buildWorkload } from "./workload.js";
 
 /**
@@ -64,16 +63,8 @@ export async function profileRuntimes(root: string, dir: string, identities: num
   const workload = await buildWorkload(dir, identities);
   const config = loadConfig({ env: {}, flags: [["--policy-dir", join(root, "policies")]] });
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const identity = createIdentityRuntime({
-    identity: config.identity,
-    trustDomains: workload.trustDomains,
-    trustedProxies: workload.trustedProxies,
-    log,
-  });
-  const loaded = await identity.reload?.();
-  if (loaded && !loaded.ok) throw new Error(`profile: trust files did not load: ${loaded.error}`);
-  const policy = await createPolicyRuntime(config.policy, log);
-  if (!policy.ready) throw new Error("profile: the default policy did not load");
+  const identity = await loadIdentityRuntime(config.identity, workload, log);
+  const policy = await loadPolicyRuntime(config.policy, log);
   return { workload, config, identity, policy };
 }
 

@@ -27,7 +27,6 @@ import { parseArgs } from "node:util";
 import { credentials } from "@grpc/grpc-js";
 import { loadConfig } from "../src/config/load.js";
 import { AuthorizationClient } from "../src/gen/envoy/service/auth/v3/external_auth.js";
-import { createIdentityRuntime } from "../src/server/runtime/identity.js";
 import { measureAclGrowth } from "./acl-growth.js";
 import { measureComponents } from "./components.js";
 import { measureIdentityCost } from "./identity-cost.js";
@@ -44,7 +43,7 @@ import {
   type ServerResult,
   type SoakResult,
 } from "./report.js";
-import { type ServerSetup, serveChild, spawnServer } from "./servers.js";
+import { loadIdentityRuntime, type ServerSetup, serveChild, spawnServer } from "./servers.js";
 import { latencyChart } from "./svg.js";
 import { verifyAnswers } from "./verify.js";
 import { type BenchRequest, buildWorkload, type Workload } from "./workload.js";
@@ -254,14 +253,7 @@ function chart(r: BenchReport): string {
 
 /** The identity stage as the service builds it, for the in-process component measurements. */
 async function authenticatorFor(workload: Workload) {
-  const identity = createIdentityRuntime({
-    identity: loadConfig({ env: {} }).identity,
-    trustDomains: workload.trustDomains,
-    trustedProxies: workload.trustedProxies,
-    log: () => {},
-  });
-  const loaded = await identity.reload?.();
-  if (loaded && !loaded.ok) throw new Error(`bench: trust files did not load: ${loaded.error}`);
+  const identity = await loadIdentityRuntime(loadConfig({ env: {} }).identity, workload, () => {});
   return (request: BenchRequest["request"]) =>
     identity.authenticate({ sourceCertificate: request.attributes?.source?.certificate, headers: {} });
 }

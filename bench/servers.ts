@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ChannelOptions, Server, ServerCredentials } from "@grpc/grpc-js";
 import { loadConfig } from "../src/config/load.js";
-import type { TrustDomainEntry } from "../src/config/types.js";
+import type { Config, TrustDomainEntry } from "../src/config/types.js";
 import { AuthorizationService, type CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { createIdentityRuntime } from "../src/server/runtime/identity.js";
 import { createPolicyRuntime } from "../src/server/runtime/policy.js";
@@ -75,6 +75,29 @@ export async function startBaseline(grpcOptions: ChannelOptions = {}): Promise<S
   };
 }
 
+/**
+ * The identity runtime as `serve` builds it, over the bench's trust files, loaded once. Throws when
+ * the trust files do not load (a bench must never measure a service that denies everything).
+ */
+export async function loadIdentityRuntime(
+  identity: Config["identity"],
+  trust: Pick<ServerSetup, "trustDomains" | "trustedProxies">,
+  log: (line: string) => void,
+) {
+  const { trustDomains, trustedProxies } = trust;
+  const runtime = createIdentityRuntime({ identity, trustDomains, trustedProxies, log });
+  const loaded = await runtime.reload?.();
+  if (loaded && !loaded.ok) throw new Error(`bench: trust files did not load: ${loaded.error}`);
+  return runtime;
+}
+
+/** The policy runtime as `serve` builds it; throws when the policy does not load. */
+export async function loadPolicyRuntime(policy: Config["policy"], log: (line: string) => void) {
+  const runtime = await createPolicyRuntime(policy, log);
+  if (!runtime.ready) throw new Error("bench: the default policy did not load");
+  return runtime;
+}
+
 /** Our service as deployed: startService with the identity and policy runtimes. */
 export async function startOurs(
   setup: ServerSetup,
@@ -90,16 +113,8 @@ export async function startOurs(
     ],
   });
   const log = (line: string) => process.stderr.write(`[ours] ${line}\n`);
-  const identity = createIdentityRuntime({
-    identity: config.identity,
-    trustDomains: setup.trustDomains,
-    trustedProxies: setup.trustedProxies,
-    log,
-  });
-  const loaded = await identity.reload?.();
-  if (loaded && !loaded.ok) throw new Error(`bench: trust files did not load: ${loaded.error}`);
-  const policy = await createPolicyRuntime(config.policy, log);
-  if (!policy.ready) throw new Error("bench: the default policy did not load");
+  const identity = await loadIdentityRuntime(config.identity, setup, log);
+  const policy = await loadPolicyRuntime(config.policy, log);
   const service = await startService(config, { identity, policy }, { log, grpcOptions });
   return { address: service.grpcAddress, stop: () => service.stop() };
 }
