@@ -84,9 +84,8 @@ export class StreamSink implements AuditSink {
     if (!this.scheduled) {
       this.scheduled = true;
       if (this.flushIntervalMs > 0) {
+        // Not unref'd: a process ending without close() still writes its last batch.
         this.timer = setTimeout(() => this.drain(), this.flushIntervalMs);
-        // A pending batch never keeps the process alive; shutdown goes through close().
-        this.timer.unref();
       } else {
         setImmediate(() => this.drain());
       }
