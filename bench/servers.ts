@@ -13,9 +13,10 @@ import type { Config, TrustDomainEntry } from "../src/config/types.js";
 import { AuthorizationService, type CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { createIdentityRuntime } from "../src/server/runtime/identity.js";
 import { createPolicyRuntime } from "../src/server/runtime/policy.js";
-import { startService } from "../src/server/service.js";
+import { type RunningService, startService, startThreadedService } from "../src/server/service.js";
 
-export type ServerKind = "baseline" | "ours";
+/** "ours": the service as `serve` runs it (decisions on the decision thread); "ours-inline": decision.thread false. */
+export type ServerKind = "baseline" | "ours" | "ours-inline";
 
 export interface ServerSetup {
   trustDomains: TrustDomainEntry[];
@@ -31,7 +32,8 @@ interface ReadyMessage {
 /** Child side: starts the server, reports its address to the parent, runs until disconnected. */
 export async function serveChild(kind: ServerKind, setupFile: string): Promise<void> {
   const setup = JSON.parse(readFileSync(setupFile, "utf8")) as ServerSetup;
-  const { address } = kind === "baseline" ? await startBaseline() : await startOurs(setup);
+  const { address } =
+    kind === "baseline" ? await startBaseline() : await startOurs(setup, {}, kind === "ours");
   process.send?.({ address } satisfies ReadyMessage);
   // The parent asks for the memory breakdown (heap, external, array buffers incl. Wasm memory).
   process.on("message", (m: unknown) => {
@@ -98,12 +100,18 @@ export async function loadPolicyRuntime(policy: Config["policy"], log: (line: st
   return runtime;
 }
 
-/** Our service as deployed: startService with the identity and policy runtimes. */
+/**
+ * Our service as `serve` runs it: with `thread` (the default, decision.thread), the decision thread
+ * builds the runtimes from the configuration; without, startService over runtimes loaded here.
+ * Either way the trust files and the policy must load (checked), or the bench would measure a
+ * service that denies everything.
+ */
 export async function startOurs(
   setup: ServerSetup,
   grpcOptions: ChannelOptions = {},
+  thread = true,
 ): Promise<StartedServer> {
-  const config = loadConfig({
+  const loaded = loadConfig({
     env: {},
     flags: [
       ["--listen-address", "127.0.0.1:0"],
@@ -112,10 +120,23 @@ export async function startOurs(
       ["--audit-output", setup.auditFile],
     ],
   });
+  const config: Config = {
+    ...loaded,
+    identity: { ...loaded.identity, trustDomains: setup.trustDomains, trustedProxies: setup.trustedProxies },
+    decision: { ...loaded.decision, thread },
+  };
   const log = (line: string) => process.stderr.write(`[ours] ${line}\n`);
-  const identity = await loadIdentityRuntime(config.identity, setup, log);
-  const policy = await loadPolicyRuntime(config.policy, log);
-  const service = await startService(config, { identity, policy }, { log, grpcOptions });
+  let service: RunningService;
+  if (thread) {
+    service = await startThreadedService(config, { log, grpcOptions });
+    const state = service.state();
+    if (!state.identityReady) throw new Error("bench: trust files did not load");
+    if (!state.policyReady) throw new Error("bench: the default policy did not load");
+  } else {
+    const identity = await loadIdentityRuntime(config.identity, setup, log);
+    const policy = await loadPolicyRuntime(config.policy, log);
+    service = await startService(config, { identity, policy }, { log, grpcOptions });
+  }
   return { address: service.grpcAddress, stop: () => service.stop() };
 }
 

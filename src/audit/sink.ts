@@ -9,6 +9,7 @@
  */
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
+import { isMainThread } from "node:worker_threads";
 import { type AuditRecord, formatRecord } from "./record.js";
 
 export interface AuditSink {
@@ -38,8 +39,15 @@ const BATCH_BYTES = 64 * 1024;
 
 /** "stdout", "stderr" or a file path (appended, created with mode 0600). */
 export function openAuditSink(output: string, opts: AuditSinkOptions = {}): AuditSink {
-  if (output === "stdout") return new StreamSink(process.stdout, false, opts);
-  if (output === "stderr") return new StreamSink(process.stderr, false, opts);
+  if (output === "stdout" || output === "stderr") {
+    // On a worker thread (the decision thread) process.stdout is a pipe through the main thread:
+    // write to the file descriptor directly instead.
+    if (!isMainThread) {
+      const fd = output === "stdout" ? 1 : 2;
+      return new StreamSink(createWriteStream("", { fd, autoClose: false }), true, opts);
+    }
+    return new StreamSink(output === "stdout" ? process.stdout : process.stderr, false, opts);
+  }
   return new StreamSink(createWriteStream(output, { flags: "a", mode: 0o600 }), true, opts);
 }
 

@@ -9,11 +9,9 @@ import { loadConfig } from "../config/load.js";
 import { OPTIONS } from "../config/schema.js";
 import { envName, flagName } from "../config/sources.js";
 import { TokenConfigError } from "../identity/tokens/index.js";
-import { demoIdentity, effectiveIdentity } from "../server/runtime/demo-pki.js";
-import { createIdentityRuntime } from "../server/runtime/identity.js";
-import { createPolicyRuntime } from "../server/runtime/policy.js";
-import { createTokenRuntime } from "../server/runtime/tokens.js";
-import { startService } from "../server/service.js";
+import { DecisionThreadError } from "../server/decision/thread.js";
+import { buildRuntimes } from "../server/runtime/index.js";
+import { type RunningService, startService, startThreadedService } from "../server/service.js";
 import { installSignalHandlers } from "../server/signals.js";
 import { parseServeArgs, UsageError } from "./args.js";
 
@@ -54,35 +52,26 @@ export async function runServe(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const { trustDomains, trustedProxies } = await effectiveIdentity(config.identity, log);
-  let tokens: Awaited<ReturnType<typeof createTokenRuntime>>;
+  let service: RunningService;
   try {
-    const demo =
-      config.identity.trustDomains.length === 0
-        ? {
-            dir: config.identity.demoPkiDir,
-            manifest: (await demoIdentity(config.identity.demoPkiDir)).manifest,
-          }
-        : undefined;
-    tokens = await createTokenRuntime({ config, demo, log });
+    service = config.decision.thread
+      ? await startThreadedService(config, { log })
+      : await startService(config, await buildRuntimes(config, log), { log });
   } catch (e) {
-    if (e instanceof TokenConfigError) {
+    if (e instanceof TokenConfigError || (e instanceof DecisionThreadError && e.usage)) {
       process.stderr.write(`config: ${e.message}\n`);
       return 2;
     }
     throw e;
   }
-  const identity = createIdentityRuntime({ identity: config.identity, trustDomains, trustedProxies, log });
-  const policy = await createPolicyRuntime(config.policy, log);
-  const identityLoad = identity.reload ? await identity.reload() : { ok: true, revision: "" };
-  if (!identityLoad.ok) log(`identity: trust bundles not loaded yet (NOT_SERVING): ${identityLoad.error}`);
-  const service = await startService(config, { identity, policy, tokens }, { log });
+  const state = service.state();
   log(
     `serving ext_authz on ${config.listen.address} (dial ${service.grpcAddress})` +
       (service.metricsPort !== undefined
         ? `, metrics on ${config.metrics.address}${config.metrics.path}`
         : "") +
-      `, policy revision ${policy.revision || "none"}, health ${policy.ready && identity.ready ? "SERVING" : "NOT_SERVING"}`,
+      `, decisions on ${config.decision.thread ? "a worker thread" : "the gRPC thread"}` +
+      `, policy revision ${state.revision || "none"}, health ${state.policyReady && state.identityReady ? "SERVING" : "NOT_SERVING"}`,
   );
   return new Promise<number>((resolve) => {
     installSignalHandlers(service, log, resolve);

@@ -168,6 +168,7 @@ function build(v: Map<string, unknown>): Config {
       maxFileBytes: n("policy.max_file_bytes"),
     },
     decision: {
+      thread: b("decision.thread"),
       dryRun: b("decision.dry_run"),
       denyStatus: n("decision.deny_status"),
       identityFailureStatus: n("decision.identity_failure_status"),

@@ -292,6 +292,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   // --- decisions ---
   {
+    key: "decision.thread",
+    type: "bool",
+    default: true,
+    doc: "decide Checks on a worker thread of their own, so the gRPC thread only does gRPC (serve); false: on the gRPC thread",
+  },
+  {
     key: "decision.dry_run",
     type: "bool",
     default: false,

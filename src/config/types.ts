@@ -85,6 +85,8 @@ export interface Config {
   tokens: TokensConfig;
   policy: { dir: string; bundle: string; entrypoint: string; watch: boolean; maxFileBytes: number };
   decision: {
+    /** Decide on a worker thread (serve; src/server/decision/thread.ts). */
+    thread: boolean;
     dryRun: boolean;
     denyStatus: number;
     identityFailureStatus: number;

@@ -14,10 +14,7 @@ import {
 } from "../gen/envoy/service/auth/v3/external_auth.js";
 import type { DemoPkiManifest } from "../pki/write.js";
 import { demoIdentity } from "../server/runtime/demo-pki.js";
-import { createIdentityRuntime } from "../server/runtime/identity.js";
-import { createPolicyRuntime } from "../server/runtime/policy.js";
-import { createTokenRuntime } from "../server/runtime/tokens.js";
-import { startService } from "../server/service.js";
+import { startThreadedService } from "../server/service.js";
 
 /** The policies/ folder shipped with the package (two levels up from src/demo or dist/demo). */
 export const DEFAULT_POLICY_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
@@ -61,42 +58,28 @@ export async function startDemoService(opts: {
     ],
   });
   const demo = await demoIdentity(config.identity.demoPkiDir);
-  const identity = createIdentityRuntime({
-    identity: config.identity,
-    trustDomains: demo.trustDomains,
-    trustedProxies: demo.trustedProxies,
-    log: opts.log,
-  });
-  const loaded = identity.reload ? await identity.reload() : { ok: true as const, revision: "" };
-  if (!loaded.ok) {
-    await identity.close?.();
-    throw new DemoStartError("identity_not_ready", `trust bundles did not load: ${loaded.error}`);
+  // As `serve` runs it: the decision thread builds identity, tokens and policy from the config.
+  const service = await startThreadedService(config, { log: opts.log });
+  const state = service.state();
+  if (!state.identityReady || !state.policyReady) {
+    await service.stop();
+    throw state.identityReady
+      ? new DemoStartError("policy_not_ready", `the policy in ${config.policy.dir} did not load`)
+      : new DemoStartError("identity_not_ready", "the demo trust bundles did not load (see the log above)");
   }
-  const policy = await createPolicyRuntime(config.policy, opts.log);
-  if (!policy.ready) {
-    await identity.close?.();
-    await policy.close?.();
-    throw new DemoStartError("policy_not_ready", `the policy in ${config.policy.dir} did not load`);
-  }
-  const tokens = await createTokenRuntime({
-    config,
-    demo: { dir: config.identity.demoPkiDir, manifest: demo.manifest },
-    log: opts.log,
-  });
-  const service = await startService(config, { identity, policy, tokens }, { log: opts.log });
   const client = new AuthorizationClient(service.grpcAddress, credentials.createInsecure());
   return {
     grpcAddress: service.grpcAddress,
     manifest: demo.manifest,
     pkiGenerated: demo.generated,
-    policyRevision: policy.revision,
+    policyRevision: state.revision,
     check: (req) =>
       new Promise((resolve, reject) =>
         client.check(req, (err: ServiceError | null, res?: CheckResponse) =>
           err || !res ? reject(err ?? new Error("empty CheckResponse")) : resolve(res),
         ),
       ),
-    flushAudit: () => service.audit.flush(),
+    flushAudit: () => service.flushAudit(),
     async stop() {
       client.close();
       await service.stop();

@@ -12,26 +12,36 @@ import {
   type ServerUnaryCall,
 } from "@grpc/grpc-js";
 import type { Config } from "../config/types.js";
-import type { Checker, CheckResult } from "../extauthz/check.js";
-import type { CheckRequest, CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
+import { AuthorizationService } from "../gen/envoy/service/auth/v3/external_auth.js";
 import { type HealthServer, HealthService } from "../gen/grpc/health/v1/health.js";
 import { type HealthState, healthServer } from "./health.js";
 import { callerAllowed, ownIds } from "./listener-tls.js";
 import { addReflection } from "./reflection.js";
-import { authorizationServiceDefinition } from "./serialize.js";
+import type { DecisionStage } from "./decision/stage.js";
 
 export interface GrpcServerDeps {
   config: Config;
-  checker: Checker;
+  /** Decides Checks from their raw bytes (in this thread or on the decision thread). */
+  stage: DecisionStage;
   health: HealthState;
-  /** Called after each decided Check (audit, metrics). */
-  onResult: (result: CheckResult) => void;
   /**
    * Extra grpc-js server options (bench/grpc-options.ts explores them). The configured message
    * size limits always win over these.
    */
   grpcOptions?: ChannelOptions;
 }
+
+/**
+ * Authorization/Check with raw bytes in and out: the stage decodes the request and encodes the
+ * response itself (on the decision thread when there is one), so this thread never does.
+ */
+const RAW_AUTHORIZATION = {
+  check: {
+    ...AuthorizationService.check,
+    requestDeserialize: (bytes: Buffer): Buffer => bytes,
+    responseSerialize: (bytes: Buffer): Buffer => bytes,
+  },
+} as const;
 
 export function createGrpcServer(deps: GrpcServerDeps): Server {
   const server = new Server({
@@ -40,31 +50,20 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
     "grpc.max_send_message_length": deps.config.listen.maxReceiveMessageBytes,
   });
   const allowed = deps.config.listen.tls.allowedClientIds;
-  server.addService(authorizationServiceDefinition(), {
-    check(call: ServerUnaryCall<CheckRequest, CheckResponse>, callback: sendUnaryData<CheckResponse>) {
+  const { stage } = deps;
+  server.addService(RAW_AUTHORIZATION, {
+    check(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
       const started = process.hrtime.bigint();
       if (allowed.length > 0 && !callerAllowed(allowed, call.getAuthContext()?.sslPeerCertificate)) {
         callback(NOT_ALLOWED);
         return;
       }
-      // The checker never throws nor rejects (errors become denials). A Check is decided
-      // synchronously unless it carries a Workload-Identity-Token (then a Promise); either way the
-      // call stays open until answered, so grpc-js's tryShutdown lets in-flight checks finish.
-      const result = deps.checker(call.request, started);
-      if (result instanceof Promise) {
-        result.then(
-          (r) => {
-            callback(null, r.response);
-            deps.onResult(r);
-          },
-          (e: Error) => callback({ code: GrpcStatus.INTERNAL, details: `check failed: ${e.message}` }),
-        );
-        return;
-      }
-      // Answer first, then audit and metrics: the response is serialized and queued before the
-      // audit line is formatted (same CPU, shorter latency); both happen in this same turn.
-      callback(null, result.response);
-      deps.onResult(result);
+      // The stage answers every Check exactly once (errors become denials or an error status);
+      // the call stays open until then, so grpc-js's tryShutdown lets in-flight checks finish.
+      stage.check(call.request, started, (error, response) => {
+        if (error) callback(error);
+        else callback(null, response);
+      });
     },
   });
   const healthAllowed = allowed.length > 0 ? [...allowed, ...ownIds(deps.config.listen.tls)] : [];

@@ -102,7 +102,7 @@ export class Metrics {
   private readonly checkChildren = new Map<string, { inc(): void }>();
   private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
 
-  observeCheck(record: AuditRecord): void {
+  observeCheck(record: Pick<AuditRecord, "decision" | "reason_code" | "latency_ms">): void {
     const key = `${record.decision}\u0000${record.reason_code}`;
     let count = this.checkChildren.get(key);
     if (!count) {

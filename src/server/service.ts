@@ -1,13 +1,16 @@
 /**
- * The running service: wires config, identity and policy runtimes, the checker, audit, metrics,
- * health and the gRPC listener together, and owns their lifecycle (start, reload, graceful stop).
+ * The running service: wires config, the decision stage (identity and policy runtimes, the checker,
+ * audit; in this thread or on the decision thread), metrics, health and the gRPC listener together,
+ * and owns their lifecycle (start, reload, graceful stop).
  */
 import { lstatSync, unlinkSync } from "node:fs";
 import type { Server as HttpServer } from "node:http";
 import type { ChannelOptions, Server } from "@grpc/grpc-js";
 import { type AuditSink, openAuditSink } from "../audit/sink.js";
 import type { Config } from "../config/types.js";
-import { createChecker } from "../extauthz/check.js";
+import { localStage } from "./decision/local.js";
+import type { DecisionStage, ReloadKind, StageEvents, StageState } from "./decision/stage.js";
+import { startDecisionThread } from "./decision/thread.js";
 import { createGrpcServer } from "./grpc-server.js";
 import { HealthState, Serving } from "./health.js";
 import { boundAddress } from "./listen-address.js";
@@ -31,77 +34,92 @@ export interface RunningService {
   readonly metricsPort: number | undefined;
   readonly health: HealthState;
   readonly metrics: Metrics;
-  readonly audit: AuditSink;
+  /** Resolves once the audit lines of every Check answered so far are written. */
+  flushAudit(): Promise<void>;
+  /** Readiness and policy revision of the decision stage. */
+  state(): StageState;
   /** Reloads policy (and trust bundles when the identity runtime supports it). */
   reload(): Promise<ReloadResult>;
   /** Graceful stop: NOT_SERVING, no new calls, in-flight calls finish (bounded by shutdown.grace_ms). */
   stop(): Promise<void>;
 }
 
-export async function startService(
+/** The service with the decision stage in this thread, over the runtimes given (tests, the demo). */
+export function startService(
   config: Config,
   runtimes: Runtimes,
   opts: ServiceOptions = {},
 ): Promise<RunningService> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const health = new HealthState();
   const audit = opts.audit ?? openAuditSink(config.audit.output);
+  return run(config, opts, audit, async (events) => localStage(config, runtimes, audit, events));
+}
+
+/**
+ * The service with the decision stage on its own worker thread, which builds the runtimes from the
+ * configuration and writes the audit lines (`serve`). Rejects with DecisionThreadError when the
+ * runtimes cannot be built.
+ */
+export function startThreadedService(
+  config: Config,
+  opts: Omit<ServiceOptions, "audit"> = {},
+): Promise<RunningService> {
+  const log = opts.log ?? defaultLog;
+  return run(config, opts, undefined, (events) => startDecisionThread(config, events, log));
+}
+
+const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
+
+async function run(
+  config: Config,
+  opts: ServiceOptions,
+  audit: AuditSink | undefined,
+  startStage: (events: StageEvents) => Promise<DecisionStage>,
+): Promise<RunningService> {
+  const log = opts.log ?? defaultLog;
+  const health = new HealthState();
+  let stage: DecisionStage | undefined;
   const metrics = new Metrics({
-    cacheStats: runtimes.identity.cacheStats?.bind(runtimes.identity),
-    auditDropped: () => audit.dropped,
+    cacheStats: () => stage?.cacheStats() ?? { hits: 0, misses: 0 },
+    auditDropped: () => stage?.auditDropped() ?? 0,
   });
   let draining = false;
   const refreshHealth = () => {
-    if (draining) return;
-    health.setAll(runtimes.identity.ready && runtimes.policy.ready ? Serving.SERVING : Serving.NOT_SERVING);
+    if (draining || !stage) return;
+    const s = stage.state();
+    health.setAll(s.identityReady && s.policyReady ? Serving.SERVING : Serving.NOT_SERVING);
   };
-  metrics.observeReload("policy", runtimes.policy.ready);
-  metrics.observeReload("trust_bundle", runtimes.identity.ready);
-  metrics.setRevision(runtimes.policy.revision);
-  const onPolicyReload = (r: ReloadResult) => {
-    metrics.observeReload("policy", r.ok);
-    metrics.setRevision(r.revision);
-    log(
-      r.ok
-        ? `policy: loaded revision ${r.revision}`
-        : `policy: reload failed, keeping ${r.revision || "none"}: ${r.error}`,
-    );
+  const onReload = (kind: ReloadKind, r: ReloadResult) => {
+    metrics.observeReload(kind, r.ok);
+    if (kind === "policy") {
+      metrics.setRevision(r.revision);
+      log(
+        r.ok
+          ? `policy: loaded revision ${r.revision}`
+          : `policy: reload failed, keeping ${r.revision || "none"}: ${r.error}`,
+      );
+    } else if (!r.ok) {
+      log(`identity: trust bundle reload failed: ${r.error}`);
+    }
     refreshHealth();
   };
-  const onIdentityReload = (r: ReloadResult) => {
-    metrics.observeReload("trust_bundle", r.ok);
-    if (!r.ok) log(`identity: trust bundle reload failed: ${r.error}`);
-    refreshHealth();
-  };
-  runtimes.policy.onReload?.(onPolicyReload);
-  runtimes.identity.onReload?.(onIdentityReload);
+  stage = await startStage({
+    onDecided: (facts) => metrics.observeCheck(facts),
+    onReload,
+    onState: refreshHealth,
+  });
+  const initial = stage.state();
+  metrics.observeReload("policy", initial.policyReady);
+  metrics.observeReload("trust_bundle", initial.identityReady);
+  metrics.setRevision(initial.revision);
 
-  const checker = createChecker({
-    authenticator: runtimes.identity,
-    tokens: runtimes.tokens,
-    policy: runtimes.policy,
-    settings: {
-      limits: config.request,
-      identityOptional: config.identity.optional,
-      identityHeaders: config.decision.headers,
-      dryRun: config.decision.dryRun,
-      denyStatus: config.decision.denyStatus,
-      identityFailureStatus: config.decision.identityFailureStatus,
-      skipBodyParse: config.request.skipBodyParse,
-      tokens: { caller: config.tokens.caller, requireTransport: config.tokens.requireTransport },
-    },
-  });
-  const server = createGrpcServer({
-    config,
-    grpcOptions: opts.grpcOptions,
-    checker,
-    health,
-    onResult: (r) => {
-      audit.write(r.audit);
-      metrics.observeCheck(r.audit);
-    },
-  });
-  const port = await bind(server, config);
+  const server = createGrpcServer({ config, grpcOptions: opts.grpcOptions, stage, health });
+  let port: number;
+  try {
+    port = await bind(server, config);
+  } catch (e) {
+    await stage.close();
+    throw e;
+  }
   let metricsServer: HttpServer | undefined;
   let metricsPort: number | undefined;
   if (config.metrics.address !== "") {
@@ -110,6 +128,7 @@ export async function startService(
     metricsPort = m.port;
   }
   refreshHealth();
+  const running = stage;
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -119,10 +138,7 @@ export async function startService(
       health.closeWatches();
       await shutdownGrpc(server, config.shutdown.graceMs, log);
       if (metricsServer) await new Promise<void>((r) => metricsServer?.close(() => r()));
-      await runtimes.policy.close?.();
-      await runtimes.identity.close?.();
-      await runtimes.tokens?.close?.();
-      await audit.close();
+      await running.close();
     })();
     return stopping;
   };
@@ -132,12 +148,10 @@ export async function startService(
     metricsPort,
     health,
     metrics,
-    audit,
+    flushAudit: () => running.flushAudit(),
+    state: () => running.state(),
     async reload() {
-      if (runtimes.identity.reload) onIdentityReload(await runtimes.identity.reload());
-      const r = await runtimes.policy.reload();
-      onPolicyReload(r);
-      return r;
+      return (await running.reload()).policy;
     },
     stop,
   };

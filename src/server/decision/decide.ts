@@ -1,0 +1,65 @@
+/**
+ * One Check from raw bytes to raw bytes, shared by both decision stages: decode the CheckRequest,
+ * run the checker, encode the CheckResponse. A request that does not decode is an error status
+ * (as grpc-js answers a request its deserializer rejects), never a decision.
+ */
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import type { Config } from "../../config/types.js";
+import { type Checker, type CheckResult, createChecker } from "../../extauthz/check.js";
+import { CheckRequest } from "../../gen/envoy/service/auth/v3/external_auth.js";
+import type { Runtimes } from "../ports.js";
+import { checkResponseSerializer } from "../serialize.js";
+import type { StageError } from "./stage.js";
+
+export interface Decided {
+  bytes: Buffer;
+  result: CheckResult;
+}
+
+export type RawDecide = (request: Uint8Array, started: bigint) => Decided | StageError | Promise<Decided>;
+
+export function rawDecider(checker: Checker): RawDecide {
+  const encode = checkResponseSerializer();
+  const answer = (result: CheckResult): Decided => ({ bytes: encode(result.response), result });
+  return (bytes, started) => {
+    let request: CheckRequest;
+    try {
+      request = CheckRequest.decode(bytes);
+    } catch (e) {
+      return { code: GrpcStatus.INTERNAL, details: `cannot decode CheckRequest: ${(e as Error).message}` };
+    }
+    const result = checker(request, started);
+    return result instanceof Promise ? result.then(answer) : answer(result);
+  };
+}
+
+export function isStageError(v: Decided | StageError): v is StageError {
+  return (v as StageError).code !== undefined;
+}
+
+/** The checker over the runtimes, with the configuration's request, identity and decision settings. */
+export function checkerFor(config: Config, runtimes: Runtimes): Checker {
+  return createChecker({
+    authenticator: runtimes.identity,
+    tokens: runtimes.tokens,
+    policy: runtimes.policy,
+    settings: {
+      limits: config.request,
+      identityOptional: config.identity.optional,
+      identityHeaders: config.decision.headers,
+      dryRun: config.decision.dryRun,
+      denyStatus: config.decision.denyStatus,
+      identityFailureStatus: config.decision.identityFailureStatus,
+      skipBodyParse: config.request.skipBodyParse,
+      tokens: { caller: config.tokens.caller, requireTransport: config.tokens.requireTransport },
+    },
+  });
+}
+
+/** An exception while answering (encoding a response) as an error status: never an allow. */
+export function internalError(e: unknown): StageError {
+  return {
+    code: GrpcStatus.INTERNAL,
+    details: `check failed: ${e instanceof Error ? e.message : String(e)}`,
+  };
+}

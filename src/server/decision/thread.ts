@@ -1,0 +1,262 @@
+/**
+ * The decision stage on a worker thread (worker.ts), seen from the gRPC thread. Checks that arrive
+ * in one turn of the event loop go over as one batch; answers come back in batches. The gRPC thread
+ * then only runs gRPC, and a busy policy or a certificate verification never delays the reading
+ * and writing of other calls.
+ *
+ * Fails closed: while the thread is not up (starting, or failed), Checks get UNAVAILABLE and the
+ * state reports not ready (health NOT_SERVING). If the thread dies, every Check in flight gets
+ * UNAVAILABLE and a new thread is started (at most one attempt per second).
+ */
+import { Worker } from "node:worker_threads";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import type { Config } from "../../config/types.js";
+import type { CacheStats } from "../metrics.js";
+import {
+  type AnswersMessage,
+  type FromWorker,
+  pack,
+  part,
+  type Stats,
+  type ToWorker,
+  type WorkerInit,
+} from "./protocol.js";
+import type { CheckDone, DecisionStage, ReloadOutcome, StageEvents, StageState } from "./stage.js";
+
+/** Thrown by startDecisionThread when the thread could not build its runtimes. */
+export class DecisionThreadError extends Error {
+  constructor(
+    message: string,
+    /** The configuration is invalid (exit code 2), rather than a runtime failure. */
+    readonly usage: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const NOT_READY: StageState = { identityReady: false, policyReady: false, revision: "" };
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * The worker's entry: the compiled worker.js next to this file; when running from TypeScript
+ * sources (tests, `tsx`), worker.ts loaded through tsx, registered in the thread first (a
+ * worker's own entry is loaded before any --import hook would apply).
+ */
+function workerEntry(): { entry: URL | string; eval: boolean } {
+  if (!import.meta.url.endsWith(".ts"))
+    return { entry: new URL("./worker.js", import.meta.url), eval: false };
+  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+  const worker = JSON.stringify(new URL("./worker.ts", import.meta.url).href);
+  return { entry: `import(${tsx}).then((m) => { m.register(); return import(${worker}); })`, eval: true };
+}
+
+export async function startDecisionThread(
+  config: Config,
+  events: StageEvents,
+  log: (line: string) => void,
+): Promise<DecisionStage> {
+  let worker: Worker | undefined;
+  let current: StageState = NOT_READY;
+  let lastStats: Stats = { auditDropped: 0 };
+  let droppedBefore = 0; // audit lines dropped by threads that have since died
+  let closing = false;
+  let nextId = 0;
+  const pending = new Map<number, CheckDone>();
+  const reloads = new Map<number, (o: ReloadOutcome) => void>();
+  const flushes = new Map<number, () => void>();
+  let closed: (() => void) | undefined;
+
+  // The batch being collected in this turn of the event loop.
+  let batchIds: number[] = [];
+  let batchStarted: number[] = [];
+  let batchParts: Buffer[] = [];
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    const ids = batchIds;
+    if (ids.length === 0) return;
+    const started = batchStarted;
+    const parts = batchParts;
+    batchIds = [];
+    batchStarted = [];
+    batchParts = [];
+    if (!worker) return failAll(ids, "the decision thread is not running");
+    const { bytes, ends } = pack(parts);
+    const m: ToWorker = { type: "checks", ids, started, ends, bytes };
+    worker.postMessage(m, [bytes]);
+  };
+  const failAll = (ids: Iterable<number>, why: string) => {
+    for (const id of ids) {
+      const done = pending.get(id);
+      pending.delete(id);
+      done?.({ code: GrpcStatus.UNAVAILABLE, details: why });
+    }
+  };
+
+  const onAnswers = (m: AnswersMessage) => {
+    lastStats = m.stats;
+    for (let i = 0; i < m.ids.length; i++) {
+      const id = m.ids[i] as number;
+      const done = pending.get(id);
+      if (!done) continue;
+      pending.delete(id);
+      const error = m.errors[i];
+      if (error) {
+        done(error);
+        continue;
+      }
+      done(null, part(m.bytes, m.ends, i));
+      const facts = m.facts[i];
+      if (facts) events.onDecided(facts);
+    }
+  };
+
+  const spawn = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const entry = workerEntry();
+      const w = new Worker(entry.entry, {
+        eval: entry.eval,
+        workerData: { config } satisfies WorkerInit,
+        // Audit lines to stdout are written by the thread itself (fd 1), never piped through here.
+        stdout: false,
+        stderr: false,
+      });
+      let up = false;
+      w.on("message", (m: FromWorker) => {
+        switch (m.type) {
+          case "answers":
+            onAnswers(m);
+            return;
+          case "ready":
+            up = true;
+            worker = w;
+            current = m.state;
+            lastStats = m.stats;
+            events.onState();
+            resolve();
+            return;
+          case "failed":
+            reject(new DecisionThreadError(m.error, m.usage));
+            return;
+          case "reloaded":
+            current = m.state;
+            if (m.outcome.identity) events.onReload("trust_bundle", m.outcome.identity);
+            events.onReload("policy", m.outcome.policy);
+            reloads.get(m.id)?.(m.outcome);
+            reloads.delete(m.id);
+            return;
+          case "reload-event":
+            current = m.state;
+            events.onReload(m.kind, m.result);
+            return;
+          case "flushed":
+            flushes.get(m.id)?.();
+            flushes.delete(m.id);
+            return;
+          case "log":
+            log(m.line);
+            return;
+          case "closed":
+            closed?.();
+            return;
+        }
+      });
+      w.on("error", (e) => log(`decision thread: ${e.message}`));
+      w.on("exit", (code) => {
+        if (worker === w) worker = undefined;
+        if (!up) {
+          reject(new DecisionThreadError(`the decision thread exited (${code}) before it was ready`, false));
+          return;
+        }
+        if (closing) return;
+        droppedBefore += lastStats.auditDropped;
+        lastStats = { auditDropped: 0 };
+        current = NOT_READY;
+        events.onState();
+        failAll([...pending.keys()], "the decision thread failed");
+        for (const [id, f] of flushes) {
+          f();
+          flushes.delete(id);
+        }
+        for (const [id, r] of reloads) {
+          r({ policy: { ok: false, revision: "", error: "the decision thread failed" } });
+          reloads.delete(id);
+        }
+        log(`decision thread exited (${code}); starting a new one in ${RESTART_DELAY_MS} ms`);
+        const restart = () => {
+          if (closing) return;
+          spawn().catch((e: Error) => {
+            log(`decision thread: restart failed: ${e.message}`);
+            setTimeout(restart, RESTART_DELAY_MS).unref();
+          });
+        };
+        setTimeout(restart, RESTART_DELAY_MS).unref();
+      });
+    });
+
+  await spawn();
+
+  return {
+    check(request: Buffer, started: bigint, done: CheckDone) {
+      if (!worker || closing) {
+        done({ code: GrpcStatus.UNAVAILABLE, details: "the decision thread is not running" });
+        return;
+      }
+      const id = nextId;
+      nextId = (nextId + 1) % 0x7fffffff;
+      pending.set(id, done);
+      batchIds.push(id);
+      batchStarted.push(Number(started));
+      batchParts.push(request);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    },
+    state: () => current,
+    cacheStats(): CacheStats | undefined {
+      const { cacheHits, cacheMisses } = lastStats;
+      return cacheHits === undefined || cacheMisses === undefined
+        ? undefined
+        : { hits: cacheHits, misses: cacheMisses };
+    },
+    auditDropped: () => droppedBefore + lastStats.auditDropped,
+    reload() {
+      const w = worker;
+      if (!w) {
+        return Promise.resolve({
+          policy: { ok: false, revision: current.revision, error: "the decision thread is not running" },
+        });
+      }
+      const id = nextId;
+      nextId = (nextId + 1) % 0x7fffffff;
+      return new Promise((resolve) => {
+        reloads.set(id, resolve);
+        w.postMessage({ type: "reload", id } satisfies ToWorker);
+      });
+    },
+    flushAudit() {
+      const w = worker;
+      if (!w) return Promise.resolve();
+      const id = nextId;
+      nextId = (nextId + 1) % 0x7fffffff;
+      return new Promise<void>((resolve) => {
+        flushes.set(id, resolve);
+        w.postMessage({ type: "flush", id } satisfies ToWorker);
+      });
+    },
+    async close() {
+      closing = true;
+      flush();
+      const w = worker;
+      if (!w) return;
+      await new Promise<void>((resolve) => {
+        closed = resolve;
+        w.once("exit", () => resolve());
+        w.postMessage({ type: "close" } satisfies ToWorker);
+      });
+      failAll([...pending.keys()], "the service is stopping");
+      await w.terminate();
+    },
+  };
+}
