@@ -50,10 +50,16 @@ function workerEntry(): { entry: URL | string; eval: boolean } {
   return { entry: `import(${tsx}).then((m) => { m.register(); return import(${worker}); })`, eval: true };
 }
 
+export interface DecisionThreadOptions {
+  /** Each worker started (the first and any replacement): diagnostics and tests. */
+  onWorker?: (worker: Worker) => void;
+}
+
 export async function startDecisionThread(
   config: Config,
   events: StageEvents,
   log: (line: string) => void,
+  opts: DecisionThreadOptions = {},
 ): Promise<DecisionStage> {
   let worker: Worker | undefined;
   let current: StageState = NOT_READY;
@@ -121,6 +127,7 @@ export async function startDecisionThread(
         stdout: false,
         stderr: false,
       });
+      opts.onWorker?.(w);
       let up = false;
       w.on("message", (m: FromWorker) => {
         switch (m.type) {

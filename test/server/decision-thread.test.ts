@@ -1,0 +1,233 @@
+/**
+ * The decision thread (src/server/decision/thread.ts) against the in-thread stage over the same
+ * configuration (demo PKI, default policy): the same answers for the same requests, batches
+ * answered to the right callers, garbage refused with an error status, audit lines written by the
+ * thread, and a thread that dies fails its Checks closed (UNAVAILABLE, not ready) until a new one
+ * is up.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAuditSink } from "../../src/audit/sink.js";
+import { loadConfig } from "../../src/config/load.js";
+import type { Config } from "../../src/config/types.js";
+import { envoyUrlEncodePem } from "../../src/demo/envoy-encoding.js";
+import { CheckRequest, CheckResponse } from "../../src/gen/envoy/service/auth/v3/external_auth.js";
+import { ensureDemoPki } from "../../src/pki/write.js";
+import { localStage } from "../../src/server/decision/local.js";
+import type {
+  DecidedFacts,
+  DecisionStage,
+  StageError,
+  StageEvents,
+} from "../../src/server/decision/stage.js";
+import { DecisionThreadError, startDecisionThread } from "../../src/server/decision/thread.js";
+import type { ReloadResult } from "../../src/server/ports.js";
+import { buildRuntimes } from "../../src/server/runtime/index.js";
+import { mulberry32 } from "../support/prng.js";
+import { envoyRequest } from "./support/harness.js";
+
+const POLICIES = join(import.meta.dirname, "../../policies");
+
+let dir: string;
+let config: Config;
+let certs: string[];
+
+function configIn(d: string, audit: string, extra: Array<[string, string]> = []): Config {
+  return loadConfig({
+    env: {},
+    flags: [
+      ["--identity-demo-pki-dir", join(d, "pki")],
+      ["--policy-dir", POLICIES],
+      ["--policy-watch", "false"],
+      ["--audit-output", audit],
+      ...extra,
+    ],
+  });
+}
+
+function recorder() {
+  const decided: DecidedFacts[] = [];
+  const reloads: Array<[string, ReloadResult]> = [];
+  let states = 0;
+  const events: StageEvents = {
+    onDecided: (f) => decided.push(f),
+    onReload: (k, r) => reloads.push([k, r]),
+    onState: () => {
+      states++;
+    },
+  };
+  return { events, decided, reloads, states: () => states };
+}
+
+type Answer = { error: StageError } | { response: CheckResponse };
+
+function ask(stage: DecisionStage, bytes: Buffer): Promise<Answer> {
+  return new Promise((resolve) =>
+    stage.check(bytes, process.hrtime.bigint(), (error, response) =>
+      resolve(error ? { error } : { response: CheckResponse.decode(response as Buffer) }),
+    ),
+  );
+}
+
+/** The answer without its per-decision random ID (dynamic metadata, problem bodies). */
+function comparable(a: Answer): unknown {
+  if ("error" in a) return a;
+  const json = JSON.stringify(CheckResponse.toJSON(a.response));
+  return JSON.parse(json.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "ID"));
+}
+
+/** Requests from the demo workloads' certificates, allowed and denied, some without a certificate. */
+function requests(n: number): Buffer[] {
+  const rnd = mulberry32(6);
+  const paths = [
+    "/api/orders",
+    "/api?limit=5",
+    "/invoices",
+    "/callbacks/billing",
+    "/healthz",
+    "/admin",
+    "/%zz",
+  ];
+  const destinations = [
+    "spiffe://demo.wimse-authz.local/ns/demo/sa/backend",
+    "wimse://demo2.wimse-authz.local/workload/billing",
+  ];
+  const methods = ["GET", "POST", "DELETE"];
+  const out: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)] as T;
+    const req = envoyRequest({
+      method: pick(methods),
+      path: pick(paths),
+      certificate: rnd() < 0.1 ? "" : pick(certs),
+      destination: pick(destinations),
+      headers: { "x-request-id": `r-${i}` },
+    });
+    out.push(Buffer.from(CheckRequest.encode(req).finish()));
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "wimse-thread-"));
+  const { manifest } = await ensureDemoPki(join(dir, "pki"));
+  certs = Object.values(manifest.workloads).map((w) =>
+    envoyUrlEncodePem(readFileSync(join(dir, "pki", w.cert), "utf8")),
+  );
+  config = configIn(dir, join(dir, "audit.log"));
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("decision thread", () => {
+  it("answers as the in-thread stage does, each caller its own answer, in batches", async () => {
+    const rec = recorder();
+    const thread = await startDecisionThread(config, rec.events, () => {});
+    const localRuntimes = await buildRuntimes(configIn(dir, join(dir, "local.log")), () => {});
+    const local = localStage(config, localRuntimes, openAuditSink(join(dir, "local.log")), recorder().events);
+    try {
+      expect(thread.state()).toEqual({
+        identityReady: true,
+        policyReady: true,
+        revision: local.state().revision,
+      });
+      const reqs = requests(300);
+      // All sent in one turn: the thread gets them as (a few) batches.
+      const viaThread = await Promise.all(reqs.map((b) => ask(thread, b)));
+      const viaLocal = await Promise.all(reqs.map((b) => ask(local, b)));
+      expect(viaThread.map(comparable)).toEqual(viaLocal.map(comparable));
+      const allowed = viaThread.filter((a) => "response" in a && a.response.status?.code === 0).length;
+      expect(allowed).toBeGreaterThan(0);
+      expect(allowed).toBeLessThan(reqs.length);
+      // Every decision reported once, for metrics; the identity cache's statistics came back.
+      expect(rec.decided).toHaveLength(reqs.length);
+      expect(rec.decided.filter((f) => f.decision === "allow")).toHaveLength(allowed);
+      expect(thread.cacheStats()?.hits).toBeGreaterThan(0);
+      // The audit lines are written by the thread.
+      await thread.flushAudit();
+      const lines = readFileSync(join(dir, "audit.log"), "utf8").trim().split("\n");
+      expect(lines).toHaveLength(reqs.length);
+      expect(new Set(lines.map((l) => (JSON.parse(l) as { request_id: string }).request_id)).size).toBe(
+        reqs.length,
+      );
+    } finally {
+      await thread.close();
+      await local.close();
+    }
+  }, 60_000);
+
+  it("refuses bytes that are not a CheckRequest with an error status, and keeps serving", async () => {
+    const thread = await startDecisionThread(config, recorder().events, () => {});
+    try {
+      const garbage = await ask(thread, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]));
+      expect(garbage).toMatchObject({ error: { code: GrpcStatus.INTERNAL } });
+      expect((garbage as { error: StageError }).error.details).toContain("cannot decode CheckRequest");
+      const [ok] = requests(1);
+      expect("response" in (await ask(thread, ok as Buffer))).toBe(true);
+    } finally {
+      await thread.close();
+    }
+  }, 60_000);
+
+  it("reload is done by the thread and reported with its result", async () => {
+    const rec = recorder();
+    const thread = await startDecisionThread(config, rec.events, () => {});
+    try {
+      const r = await thread.reload();
+      expect(r.policy.ok).toBe(true);
+      expect(r.identity?.ok).toBe(true);
+      expect(rec.reloads.map(([k]) => k).sort()).toEqual(["policy", "trust_bundle"]);
+    } finally {
+      await thread.close();
+    }
+  }, 60_000);
+
+  it("a thread that dies fails its Checks closed, reports not ready, and is replaced", async () => {
+    const rec = recorder();
+    const workers: Worker[] = [];
+    const thread = await startDecisionThread(config, rec.events, () => {}, {
+      onWorker: (w) => workers.push(w),
+    });
+    try {
+      const reqs = requests(20);
+      const inFlight = reqs.map((b) => ask(thread, b));
+      await (workers[0] as Worker).terminate();
+      const answers = await Promise.all(inFlight);
+      // Each call either was decided before the thread died or failed with UNAVAILABLE: never lost.
+      for (const a of answers) {
+        if ("error" in a) expect(a.error.code).toBe(GrpcStatus.UNAVAILABLE);
+      }
+      expect(thread.state().policyReady).toBe(false);
+      const meanwhile = await ask(thread, reqs[0] as Buffer);
+      expect(meanwhile).toMatchObject({ error: { code: GrpcStatus.UNAVAILABLE } });
+      // A new thread comes up (after about a second) and decides again.
+      const deadline = Date.now() + 30_000;
+      while (!thread.state().policyReady && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(workers).toHaveLength(2);
+      expect(thread.state()).toMatchObject({ identityReady: true, policyReady: true });
+      expect("response" in (await ask(thread, reqs[0] as Buffer))).toBe(true);
+    } finally {
+      await thread.close();
+    }
+  }, 60_000);
+
+  it("runtimes that cannot be built stop the start with the reason (no thread left running)", async () => {
+    const bad = loadConfig({
+      env: {},
+      flags: [
+        ["--identity-demo-pki-dir", join(dir, "audit.log", "pki")], // under a file: cannot be created
+        ["--policy-dir", POLICIES],
+        ["--audit-output", join(dir, "bad.log")],
+      ],
+    });
+    const err = await startDecisionThread(bad, recorder().events, () => {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecisionThreadError);
+    expect((err as DecisionThreadError).usage).toBe(false);
+    expect((err as Error).message).toMatch(/audit\.log/);
+  }, 60_000);
+});
