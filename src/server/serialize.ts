@@ -1,19 +1,23 @@
 /**
  * CheckResponse serialization for the gRPC server. The generated serializer
- * (AuthorizationService.check.responseSerialize) encodes into a fresh BinaryWriter, which starts
- * at 128 bytes and grows by doubling (each growth a new array and a copy), then copies the result
- * into a Buffer. Here one writer is reused, so its buffer is grown once to the usual response
- * size, and the Buffer is a view of the writer's (already copied) result. Same bytes.
+ * (AuthorizationService.check.responseSerialize) builds wrapper objects for every Struct, Value and
+ * BoolValue and encodes into a fresh BinaryWriter; here the usual responses go through
+ * CheckResponseEncoder (response-encoder.ts: same bytes, no wrappers, one exactly sized buffer),
+ * and the rare shapes it leaves alone through the generated encoder with one reused writer.
  */
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { AuthorizationService, CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
+import { CheckResponseEncoder } from "./response-encoder.js";
 
 /** A writer that grew beyond this (a very large denial body) is dropped rather than kept. */
 const MAX_KEPT_BYTES = 256 * 1024;
 
 export function checkResponseSerializer(): (value: CheckResponse) => Buffer {
+  const direct = new CheckResponseEncoder();
   let writer = new BinaryWriter();
   return (value) => {
+    const fast = direct.encode(value);
+    if (fast) return fast;
     let bytes: Uint8Array;
     try {
       bytes = CheckResponse.encode(value, writer).finish();
