@@ -10,6 +10,11 @@ export interface ServerResult {
   saturation: LatencySummary;
   fixedRate: LatencySummary & { maxLagMs: number };
   rssBytesAfter: number | undefined;
+  /**
+   * The server process's CPU time (all its threads, user + system) per call, in µs, over each
+   * phase's windows (the per-window warm-ups included, counted at the window's rate).
+   */
+  cpuUsPerCall?: { saturation: number; fixedRate: number };
 }
 
 /** Our server, freshly started, at saturation for `endS` seconds; RSS sampled along the way. */
@@ -83,6 +88,8 @@ export interface BenchReport {
   };
   baseline: ServerResult;
   ours: ServerResult;
+  /** Ours with decision.thread false (decisions on the gRPC thread), for comparison; no target. */
+  oursInline?: ServerResult;
   /** Our server at saturation for soakS seconds (absent when --soak 0). */
   soak?: SoakResult;
   /** Per-decision components alone (generator process, in-process calls). */
@@ -250,10 +257,12 @@ export function formatTable(r: BenchReport): string {
       ms(x.max),
       String(x.errors),
     ]);
-  for (const [name, s] of [
+  const servers: Array<[string, ServerResult]> = [
     ["baseline", r.baseline],
     ["ours", r.ours],
-  ] as const) {
+  ];
+  if (r.oursInline) servers.push(["ours-inline", r.oursInline]);
+  for (const [name, s] of servers) {
     line(name, `saturation ${r.settings.inFlight} in flight`, s.saturation);
     line(name, `fixed ${r.settings.rps} rps`, s.fixedRate);
   }
@@ -329,6 +338,17 @@ export function formatTable(r: BenchReport): string {
   }
   out.push(
     `server RSS after their runs: baseline ${mib(r.baseline.rssBytesAfter)}, ours ${mib(r.ours.rssBytesAfter)}`,
+    ...servers
+      .filter(([, s]) => s.cpuUsPerCall)
+      .map(
+        ([name, s]) =>
+          `${name} CPU per call (process, all threads): ${s.cpuUsPerCall?.saturation.toFixed(0)} µs at saturation, ${s.cpuUsPerCall?.fixedRate.toFixed(0)} µs at ${r.settings.rps} rps`,
+      ),
+    ...(r.oursInline
+      ? [
+          `ours-inline (decision.thread false) / baseline: saturation throughput ${ratio(r.oursInline.saturation.throughput / r.baseline.saturation.throughput)}, fixed-rate p99 ${ratio(r.oursInline.fixedRate.p99 / r.baseline.fixedRate.p99)} (informational)`,
+        ]
+      : []),
     `ratios ours/baseline: saturation throughput ${ratio(r.ratios.saturationThroughput)}, saturation p99 ${ratio(r.ratios.saturationP99)}, fixed-rate p50 ${ratio(r.ratios.fixedRateP50)}, fixed-rate p99 ${ratio(r.ratios.fixedRateP99)}`,
     "",
   );

@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     return;
   }
   if (values.serve !== undefined) {
-    if (values.serve !== "baseline" && values.serve !== "ours")
+    if (values.serve !== "baseline" && values.serve !== "ours" && values.serve !== "ours-inline")
       throw new Error(`bench: unknown server ${values.serve}`);
     await serveChild(values.serve, values.setup ?? "");
     return;
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     };
     const setupFile = join(dir, "setup.json");
     writeFileSync(setupFile, JSON.stringify(setup));
-    const { baseline, ours } = await measureInterleaved(setupFile, workload.requests, settings);
+    const { baseline, ours, oursInline } = await measureInterleaved(setupFile, workload.requests, settings);
     const soak = settings.soakS > 0 ? await soakOurs(setupFile, workload.requests, settings) : undefined;
 
     process.stderr.write("bench: components alone (input, policy, audit)...\n");
@@ -202,6 +202,7 @@ async function main(): Promise<void> {
       settings: { ...settings, identities: workload.identities, requests: workload.requests.length },
       baseline,
       ours,
+      oursInline,
       soak,
       components,
       identityCost,
@@ -230,6 +231,11 @@ function chart(r: BenchReport): string {
   const m = r.machine;
   const base = "#1f77b4";
   const ours = "#d62728";
+  const inline = "#ff9896";
+  const extra = (pick: (x: ServerResult) => ServerResult["saturation"]) =>
+    r.oursInline
+      ? [{ label: "ours-inline (decision.thread false)", color: inline, summary: pick(r.oursInline) }]
+      : [];
   return latencyChart(
     `wimse-authz bench ${r.date.slice(0, 16)}Z — ${m.cpuModel} x${m.cpus}, node ${m.node}, load average ${m.loadAvgStart.toFixed(1)}${r.settings.quick ? " (quick mode)" : ""}`,
     [
@@ -238,6 +244,7 @@ function chart(r: BenchReport): string {
         series: [
           { label: "baseline (no-op)", color: base, summary: r.baseline.saturation },
           { label: "ours", color: ours, summary: r.ours.saturation },
+          ...extra((x) => x.saturation),
         ],
       },
       {
@@ -245,6 +252,7 @@ function chart(r: BenchReport): string {
         series: [
           { label: "baseline (no-op)", color: base, summary: r.baseline.fixedRate },
           { label: "ours", color: ours, summary: r.ours.fixedRate },
+          ...extra((x) => x.fixedRate),
         ],
       },
     ],
@@ -277,8 +285,9 @@ async function measureInterleaved(
     rounds: number;
     client: ClientKind;
   },
-): Promise<{ baseline: ServerResult; ours: ServerResult }> {
-  const kinds = ["baseline", "ours"] as const;
+): Promise<{ baseline: ServerResult; ours: ServerResult; oursInline: ServerResult }> {
+  // ours-inline (decision.thread false) shows what the decision thread changes; no target on it.
+  const kinds = ["baseline", "ours", "ours-inline"] as const;
   const encoded = encodeRequests(requests.map((r) => r.request));
   const servers: Array<Awaited<ReturnType<typeof spawnServer>>> = [];
   const generator = startGenerator(script);
@@ -308,7 +317,13 @@ async function measureInterleaved(
       fixed: new Samples(),
       fixedErrors: 0,
       maxLagMs: 0,
+      satCpuUs: 0,
+      satCalls: 0,
+      fixedCpuUs: 0,
+      fixedCalls: 0,
     }));
+    /** Calls in a window, its warm-up included (at the recorded window's rate). */
+    const calls = (recorded: number, durationMs: number) => (recorded * (warmupMs + durationMs)) / durationMs;
     process.stderr.write(
       `bench: baseline and ours in ${s.rounds} alternating rounds: fixed rate (${s.rps} rps, ${s.fixedDurationS} s in all), then saturation (${s.inFlight} in flight, ${s.durationS} s in all), generator process with the ${s.client} client...\n`,
     );
@@ -323,7 +338,10 @@ async function measureInterleaved(
     for (let round = 0; round < s.rounds; round++) {
       for (let i = 0; i < kinds.length; i++) {
         const a = acc[i];
+        const cpu0 = await servers[i].cpuUs();
         const fixed = await generator.open(i, { rps: s.rps, warmupMs, durationMs: fixedSliceMs });
+        a.fixedCpuUs += (await servers[i].cpuUs()) - cpu0;
+        a.fixedCalls += calls(fixed.samples.length + fixed.errors, fixedSliceMs);
         for (const v of fixed.samples) a.fixed.add(v);
         a.fixedErrors += fixed.errors;
         a.maxLagMs = Math.max(a.maxLagMs, fixed.maxLagMs);
@@ -332,7 +350,10 @@ async function measureInterleaved(
     for (let round = 0; round < s.rounds; round++) {
       for (let i = 0; i < kinds.length; i++) {
         const a = acc[i];
+        const cpu0 = await servers[i].cpuUs();
         const sat = await generator.closed(i, { inFlight: s.inFlight, warmupMs, durationMs: sliceMs });
+        a.satCpuUs += (await servers[i].cpuUs()) - cpu0;
+        a.satCalls += calls(sat.samples.length + sat.errors, sliceMs);
         for (const v of sat.samples) a.sat.add(v);
         a.satErrors += sat.errors;
       }
@@ -344,8 +365,12 @@ async function measureInterleaved(
         maxLagMs: acc[i].maxLagMs,
       },
       rssBytesAfter: servers[i].rssBytes(),
+      cpuUsPerCall: {
+        saturation: acc[i].satCpuUs / Math.max(1, acc[i].satCalls),
+        fixedRate: acc[i].fixedCpuUs / Math.max(1, acc[i].fixedCalls),
+      },
     });
-    return { baseline: result(0), ours: result(1) };
+    return { baseline: result(0), ours: result(1), oursInline: result(2) };
   } finally {
     await generator.stop();
     for (const server of servers) await server.stop();

@@ -38,6 +38,7 @@ export async function serveChild(kind: ServerKind, setupFile: string): Promise<v
   // The parent asks for the memory breakdown (heap, external, array buffers incl. Wasm memory).
   process.on("message", (m: unknown) => {
     if (m === "memory") process.send?.({ memory: process.memoryUsage() } satisfies MemoryMessage);
+    if (m === "cpu") process.send?.({ cpu: process.cpuUsage() } satisfies CpuMessage);
     // Only when started with --expose-gc (the soak, after its load): what survives a full GC.
     if (m === "memory-after-gc") {
       (globalThis as { gc?: () => void }).gc?.();
@@ -49,6 +50,10 @@ export async function serveChild(kind: ServerKind, setupFile: string): Promise<v
 
 interface MemoryMessage {
   memory: NodeJS.MemoryUsage;
+}
+
+interface CpuMessage {
+  cpu: NodeJS.CpuUsage;
 }
 
 const OK: CheckResponse = { status: { code: 0, message: "", details: [] }, okResponse: undefined };
@@ -150,6 +155,8 @@ export interface ServerProcess {
    * a full GC, when the server was spawned with exposeGc.
    */
   memory(afterGc?: boolean): Promise<NodeJS.MemoryUsage | undefined>;
+  /** The server process's CPU time so far (all threads), in µs. */
+  cpuUs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -188,6 +195,22 @@ export function spawnServer(
             };
             child.on("message", onMessage);
             child.send(afterGc ? "memory-after-gc" : "memory");
+          }),
+        cpuUs: () =>
+          new Promise((done, fail) => {
+            const timer = setTimeout(() => {
+              child.off("message", onMessage);
+              fail(new Error(`bench: the ${kind} server did not report its CPU time`));
+            }, 2000);
+            const onMessage = (msg: unknown) => {
+              if (typeof msg !== "object" || msg === null || !("cpu" in msg)) return;
+              clearTimeout(timer);
+              child.off("message", onMessage);
+              const { user, system } = (msg as CpuMessage).cpu;
+              done(user + system);
+            };
+            child.on("message", onMessage);
+            child.send("cpu");
           }),
         stop: () =>
           new Promise<void>((done) => {
