@@ -91,10 +91,17 @@ describe("npm run bench -- --quick", () => {
       if (verdict(t) === "MET") expect(row).not.toMatch(/NOT MET/);
     }
 
-    // The chart: both panels, one line per server each.
+    // Each server's CPU per call was measured (and ours-inline ran beside them).
+    for (const s of [r.baseline, r.ours, r.oursInline]) {
+      expect(s?.saturation.throughput).toBeGreaterThan(0);
+      expect(s?.cpuUsPerCall?.saturation).toBeGreaterThan(0);
+      expect(s?.cpuUsPerCall?.fixedRate).toBeGreaterThan(0);
+    }
+
+    // The chart: both panels, one line per server each (baseline, ours, ours-inline).
     const svg = readFileSync(join(out, "latest.svg"), "utf8");
     expect(svg).toContain("<svg");
-    expect(svg.match(/<polyline class="series"/g)?.length).toBe(4);
+    expect(svg.match(/<polyline class="series"/g)?.length).toBe(6);
     expect(svg).toContain(`saturation, ${r.settings.inFlight} calls in flight`);
     expect(svg).toContain(`fixed rate, ${r.settings.rps} requests/s`);
   }, 300_000);
