@@ -18,7 +18,7 @@
  * problem body too.
  */
 import { randomUUID } from "node:crypto";
-import type { AuditDecision, AuditRecord } from "../audit/record.js";
+import { type AuditDecision, type AuditRecord, recordTime } from "../audit/record.js";
 import type { IdentityOptionalRule } from "../config/types.js";
 import type { AttributeContext } from "../gen/envoy/service/auth/v3/attribute_context.js";
 import type { CheckRequest, CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
@@ -323,7 +323,7 @@ function finish(verdict: Verdict, deps: CheckDeps, facts: Facts, startedAt: bigi
   const auth = facts.auth;
   const identity = auth?.ok ? auth.identity : undefined;
   const audit: AuditRecord = {
-    time: new Date().toISOString(),
+    time: recordTime(),
     decision_id: facts.decisionId,
     request_id: facts.requestId,
     source_id: identity?.id ?? "",

@@ -26,9 +26,12 @@ export interface IdentityHeaderNames {
   authMethod: string;
 }
 
+/** Shared: a zero-length value is never written to. */
+const NO_RAW_VALUE = Buffer.alloc(0);
+
 function option(key: string, value: string, append: boolean): HeaderValueOption {
   return {
-    header: { key, value, rawValue: Buffer.alloc(0) },
+    header: { key, value, rawValue: NO_RAW_VALUE },
     append,
     appendAction: 0,
     keepEmptyValue: false,
@@ -38,27 +41,43 @@ function option(key: string, value: string, append: boolean): HeaderValueOption 
 /** A header map (value lists) as options: the first value set, further values appended. */
 function options(headers: Record<string, string[]>, skip: ReadonlySet<string>): HeaderValueOption[] {
   const out: HeaderValueOption[] = [];
-  for (const [name, values] of Object.entries(headers)) {
+  for (const name of Object.keys(headers)) {
     if (skip.has(name.toLowerCase())) continue;
-    for (let i = 0; i < values.length; i++) out.push(option(name, values[i], i > 0));
+    const values = headers[name] as string[];
+    for (let i = 0; i < values.length; i++) out.push(option(name, values[i] as string, i > 0));
   }
   return out;
 }
 
-function identityValues(
-  names: IdentityHeaderNames,
-  identity: PolicyIdentity | undefined,
-): Map<string, string | undefined> {
-  const m = new Map<string, string | undefined>();
-  const put = (name: string, value: string | undefined) => {
-    if (name !== "") m.set(name.toLowerCase(), value);
-  };
-  put(names.workloadId, identity?.id);
-  put(names.trustDomain, identity?.trustDomain);
-  put(names.proxyId, identity?.proxy?.id);
-  put(names.authMethod, identity?.method);
-  return m;
+type IdentityField = (identity: PolicyIdentity | undefined) => string | undefined;
+
+/** The configured identity headers: lower-case names, each with the identity field it carries. */
+interface IdentityHeaders {
+  fields: ReadonlyArray<readonly [string, IdentityField]>;
+  names: ReadonlySet<string>;
 }
+
+/** Per names object (configuration, never changed once in use): computed once, not per response. */
+const identityHeaderCache = new WeakMap<IdentityHeaderNames, IdentityHeaders>();
+
+function identityHeaders(names: IdentityHeaderNames): IdentityHeaders {
+  let known = identityHeaderCache.get(names);
+  if (known) return known;
+  // A Map, so that a name configured twice keeps its first position and its last field.
+  const m = new Map<string, IdentityField>();
+  const put = (name: string, field: IdentityField) => {
+    if (name !== "") m.set(name.toLowerCase(), field);
+  };
+  put(names.workloadId, (i) => i?.id);
+  put(names.trustDomain, (i) => i?.trustDomain);
+  put(names.proxyId, (i) => i?.proxy?.id);
+  put(names.authMethod, (i) => i?.method);
+  known = { fields: [...m], names: new Set(m.keys()) };
+  identityHeaderCache.set(names, known);
+  return known;
+}
+
+const NOTHING: ReadonlySet<string> = new Set();
 
 export function allowResponse(
   decision: Decision | undefined,
@@ -66,14 +85,14 @@ export function allowResponse(
   names: IdentityHeaderNames,
   decisionId: string,
 ): CheckResponse {
-  const idHeaders = identityValues(names, identity);
-  const reserved = new Set(idHeaders.keys());
-  const headers = decision ? options(decision.headers, reserved) : [];
+  const id = identityHeaders(names);
+  const headers = decision ? options(decision.headers, id.names) : [];
   const toRemove = new Set<string>();
   for (const n of decision?.requestHeadersToRemove ?? []) {
-    if (!reserved.has(n.toLowerCase())) toRemove.add(n);
+    if (!id.names.has(n.toLowerCase())) toRemove.add(n);
   }
-  for (const [name, value] of idHeaders) {
+  for (const [name, field] of id.fields) {
+    const value = field(identity);
     if (value === undefined) toRemove.add(name);
     else headers.push(option(name, value, false));
   }
@@ -82,7 +101,7 @@ export function allowResponse(
     okResponse: {
       headers,
       headersToRemove: [...toRemove],
-      responseHeadersToAdd: decision ? options(decision.responseHeadersToAdd, new Set()) : [],
+      responseHeadersToAdd: decision ? options(decision.responseHeadersToAdd, NOTHING) : [],
       queryParametersToSet: decision
         ? Object.entries(decision.queryParametersToSet).flatMap(([key, vs]) =>
             vs.map((value) => ({ key, value })),
@@ -103,8 +122,10 @@ export interface DenyParts {
   dynamicMetadata?: Record<string, unknown>;
 }
 
+const REASON_HEADERS: ReadonlySet<string> = new Set([REASON_HEADER]);
+
 export function denyResponse(parts: DenyParts, decisionId: string): CheckResponse {
-  const headers = options(parts.headers ?? {}, new Set([REASON_HEADER]));
+  const headers = options(parts.headers ?? {}, REASON_HEADERS);
   if (parts.reasonCode) headers.push(option(REASON_HEADER, parts.reasonCode, false));
   return {
     status: { code: GRPC_PERMISSION_DENIED, message: parts.reasonCode ?? "", details: [] },
