@@ -36,6 +36,7 @@ export class DecisionThreadError extends Error {
 
 const NOT_READY: StageState = { identityReady: false, policyReady: false, revision: "" };
 const RESTART_DELAY_MS = 1000;
+const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
  * The worker's entry: the compiled worker.js next to this file; when running from TypeScript
@@ -135,6 +136,12 @@ export async function startDecisionThread(
             onAnswers(m);
             return;
           case "ready":
+            if (closing) {
+              // A replacement that came up while the service was stopping.
+              void w.terminate();
+              resolve();
+              return;
+            }
             up = true;
             worker = w;
             current = m.state;
@@ -260,6 +267,8 @@ export async function startDecisionThread(
       await new Promise<void>((resolve) => {
         closed = resolve;
         w.once("exit", () => resolve());
+        // A thread that does not close its runtimes in time is stopped anyway.
+        setTimeout(resolve, CLOSE_TIMEOUT_MS).unref();
         w.postMessage({ type: "close" } satisfies ToWorker);
       });
       failAll([...pending.keys()], "the service is stopping");
