@@ -29,10 +29,21 @@ export function parseTarget(target: string): ParsedTarget | RequestRejection {
   if (decoded === undefined) {
     return new RequestRejection(Reason.pathMalformed, "path has broken percent-encoding or invalid UTF-8");
   }
-  const parsedPath = decoded.replace(/^\/+/, "").split("/");
+  const parsedPath = withoutLeadingSlashes(decoded).split("/");
   const parsedQuery = parseQuery(query);
   if (parsedQuery instanceof RequestRejection) return parsedQuery;
   return { path, parsedPath, parsedQuery };
+}
+
+function withoutLeadingSlashes(path: string): string {
+  let i = 0;
+  while (path.charCodeAt(i) === 0x2f) i++;
+  return i === 0 ? path : path.slice(i);
+}
+
+/** A query component decoded ("+" is a space); the usual plain one is returned as it is. */
+function queryComponent(text: string): string | undefined {
+  return text.includes("%") || text.includes("+") ? percentDecode(text, true) : text;
 }
 
 /** application/x-www-form-urlencoded pairs (also used for form bodies). */
@@ -45,8 +56,8 @@ export function parseQuery(
   for (const pair of query.split("&")) {
     if (pair === "") continue;
     const eq = pair.indexOf("=");
-    const key = percentDecode(eq >= 0 ? pair.slice(0, eq) : pair, true);
-    const value = percentDecode(eq >= 0 ? pair.slice(eq + 1) : "", true);
+    const key = queryComponent(eq >= 0 ? pair.slice(0, eq) : pair);
+    const value = queryComponent(eq >= 0 ? pair.slice(eq + 1) : "");
     if (key === undefined || value === undefined) {
       return new RequestRejection(code, "broken percent-encoding in a query parameter");
     }

@@ -59,7 +59,7 @@ const WASM_PAGE = 64 * 1024;
  * Evaluation through the ABI's one-call opa_eval (ABI 1.2), as the SDK's own evaluate does, minus
  * its per-call copies: the input JSON text is UTF-8-encoded straight into the module's memory at
  * the heap base (no intermediate buffer), and the result is located with a native NUL search and
- * decoded by one reused TextDecoder. The heap is reset by every call (opa_eval's heap argument), as
+ * decoded straight from a Buffer over the module's memory. The heap is reset by every call (opa_eval's heap argument), as
  * in the SDK. Undefined for modules older than ABI 1.2 (callers then use the SDK's evaluate).
  */
 export function textEvaluator(policy: WasmPolicy): TextEvaluator | undefined {
@@ -68,7 +68,9 @@ export function textEvaluator(policy: WasmPolicy): TextEvaluator | undefined {
   if (typeof opaEval !== "function" || !((p.minorVersion ?? 0) >= 2)) return undefined;
   const run = opaEval as OpaEval;
   const mem = p.mem;
-  const decoder = new TextDecoder();
+  // A Buffer over the module's memory, for its native NUL search and UTF-8 decoding; replaced when
+  // the memory grows (growing detaches the old ArrayBuffer).
+  let view = Buffer.from(mem.buffer);
   return (inputJson, entrypoint) => {
     const inputAddr = p.dataHeapPtr;
     // UTF-8 needs at most 3 bytes per UTF-16 unit; count exactly only when that bound does not fit.
@@ -83,10 +85,10 @@ export function textEvaluator(policy: WasmPolicy): TextEvaluator | undefined {
     const { read, written } = encoder.encodeInto(inputJson, new Uint8Array(mem.buffer, inputAddr, room));
     if (read !== inputJson.length) throw new Error("policy input does not fit in the module's memory");
     const resultAddr = run(0, entrypoint, p.dataAddr, inputAddr, written, inputAddr + written, 0);
-    const bytes = new Uint8Array(mem.buffer);
-    const end = bytes.indexOf(0, resultAddr);
+    if (view.buffer !== mem.buffer) view = Buffer.from(mem.buffer);
+    const end = view.indexOf(0, resultAddr);
     if (end < 0) throw new Error("policy result is not NUL-terminated");
-    return JSON.parse(decoder.decode(bytes.subarray(resultAddr, end)));
+    return JSON.parse(view.toString("utf8", resultAddr, end));
   };
 }
 
