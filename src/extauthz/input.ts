@@ -5,11 +5,13 @@
  * additions: `identity` (the verified workload identity, with `proxy` when it came through one)
  * or, on identity-optional requests whose verification failed, `identity_error`.
  */
-import { CheckRequest } from "../gen/envoy/service/auth/v3/external_auth.js";
+import type { CheckRequest } from "../gen/envoy/service/auth/v3/external_auth.js";
 import type { AuthResult } from "../identity/types.js";
 import type { ParsedBody } from "./body.js";
 import { putIdentity, type TokenContext } from "./identity-input.js";
+import type { Projection } from "../policy/projection.js";
 import type { ParsedTarget } from "./path.js";
+import { requestJson } from "./request-json.js";
 
 export type { PolicyIdentity } from "./identity-input.js";
 
@@ -27,12 +29,17 @@ export interface InputParts {
    * must not be able to read it by mistake; the verified values are in input.identity.
    */
   hiddenHeaders?: ReadonlySet<string>;
+  /**
+   * The input paths the policy reads (PolicyEngine.evaluateProjected): the request's JSON form is
+   * then built for those paths only. Undefined: the whole request.
+   */
+  projection?: Projection;
 }
 
 export const INPUT_VERSION = Object.freeze({ ext_authz: "v3", encoding: "protojson" });
 
 export function buildInput(parts: InputParts): Record<string, unknown> {
-  const input = CheckRequest.toJSON(parts.request) as Record<string, unknown>;
+  const input = requestJson(parts.request, parts.projection);
   if (parts.hiddenHeaders && parts.hiddenHeaders.size > 0) hideHeaders(input, parts.hiddenHeaders);
   input.parsed_path = parts.target.parsedPath;
   input.parsed_query = parts.target.parsedQuery;

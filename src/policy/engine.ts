@@ -103,10 +103,20 @@ export class WasmPolicyEngine implements PolicyEngine {
   }
 
   evaluate(input: unknown): EvaluationOutcome {
+    return this.evaluateProjected(() => input);
+  }
+
+  /**
+   * `build` gets the projection of the policy in force and this same policy evaluates its input
+   * (one synchronous call: a reload cannot swap the policy in between). Not called when no policy
+   * is loaded; what it throws propagates, as if the caller had built the input first.
+   */
+  evaluateProjected(build: (projection: Projection | undefined) => unknown): EvaluationOutcome {
     const active = this.active;
     if (!active)
       return { kind: "error", code: "policy_not_loaded", message: "no policy is loaded", revision: "" };
     const revision = active.revision;
+    const input = build(active.projection);
     let text: string | undefined;
     try {
       // Only what the compiled policy can read: the module cannot tell the difference.

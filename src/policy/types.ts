@@ -3,6 +3,8 @@
  * src/extauthz, src/server, src/audit (consumers).
  */
 
+import type { Projection } from "./projection.js";
+
 /** A decision in the OPA-Envoy plugin's vocabulary, validated and normalised. */
 export interface Decision {
   allowed: boolean;
@@ -27,6 +29,12 @@ export type EvaluationOutcome =
 export interface PolicyEngine {
   /** Evaluates the configured entrypoint for one input. Never throws. */
   evaluate(input: unknown): EvaluationOutcome;
+  /**
+   * Evaluates the input that `build` makes for the policy in force, given the input paths that
+   * policy reads (undefined: all), so that a caller can skip building what it never reads. The
+   * same as evaluate(build(undefined)) for the policy. Optional: callers fall back to evaluate.
+   */
+  evaluateProjected?(build: (projection: Projection | undefined) => unknown): EvaluationOutcome;
   /** Revision of the policy currently in force ("" when none). */
   readonly revision: string;
   /** True once a policy has loaded. */
