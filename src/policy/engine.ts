@@ -11,12 +11,13 @@ import { PolicyError, errorMessage } from "./errors.js";
 import type { PolicyListener, ReloadEvent, ReloadTrigger } from "./listener.js";
 import {
   type HostBuiltins,
+  type ResultTextEvaluator,
   type TextEvaluator,
   type WasmPolicy,
   instantiate,
   jsonBuffer,
   requiredBuiltins,
-  textEvaluator,
+  resultTextEvaluator,
 } from "./sdk.js";
 import { type Projection, compileProjection, project } from "./projection.js";
 import type { PolicySource } from "./source.js";
@@ -44,8 +45,15 @@ export interface EngineOptions {
 
 interface Active {
   policy: WasmPolicy;
-  /** Direct ABI evaluation of JSON text (ABI >= 1.2); the SDK's evaluate otherwise. */
+  /** Direct ABI evaluation of JSON text, result set as JSON text (ABI >= 1.2). */
+  resultText?: ResultTextEvaluator;
+  /** The SDK's evaluate, for modules without resultText. */
   evaluateText: TextEvaluator;
+  /**
+   * Outcomes by result text. A policy answers with few distinct result sets (allow by this rule,
+   * deny with this body), so each is parsed and validated once; the outcomes are frozen, shared.
+   */
+  outcomes: Map<string, EvaluationOutcome>;
   entrypointId: number;
   revision: string;
   /** The input paths the module can read; undefined: it gets the whole input. */
@@ -127,13 +135,30 @@ export class WasmPolicyEngine implements PolicyEngine {
     if (typeof text !== "string") {
       return { kind: "error", code: "policy_input_invalid", message: "input is not JSON", revision };
     }
+    let result: string | undefined;
     let rs: unknown;
     try {
-      rs = active.evaluateText(text, active.entrypointId);
+      if (active.resultText) result = active.resultText(text, active.entrypointId);
+      else rs = active.evaluateText(text, active.entrypointId);
     } catch (e) {
       const detail = e instanceof HostBuiltinError ? `${e.code}: ${e.message}` : errorMessage(e);
       return { kind: "error", code: "policy_eval_error", message: detail, revision };
     }
+    if (result === undefined) return this.outcome(rs, revision);
+    const known = active.outcomes.get(result);
+    if (known) return known;
+    try {
+      rs = JSON.parse(result);
+    } catch (e) {
+      return { kind: "error", code: "policy_eval_error", message: errorMessage(e), revision };
+    }
+    const outcome = this.outcome(rs, revision);
+    remember(active.outcomes, result, outcome);
+    return outcome;
+  }
+
+  /** The outcome of one result set: the decision, or why there is none. */
+  private outcome(rs: unknown, revision: string): EvaluationOutcome {
     if (!Array.isArray(rs)) {
       return { kind: "error", code: "policy_eval_error", message: "result set is not an array", revision };
     }
@@ -225,11 +250,18 @@ export class WasmPolicyEngine implements PolicyEngine {
     } catch (e) {
       throw new PolicyError("bundle_invalid_data", `cannot load data into the module: ${errorMessage(e)}`);
     }
-    const direct = textEvaluator(policy);
-    const evaluateText: TextEvaluator =
-      direct ?? ((json, entrypoint) => policy.evaluate(textBuffer(json), entrypoint));
+    const resultText = resultTextEvaluator(policy);
+    const evaluateText: TextEvaluator = (json, entrypoint) => policy.evaluate(textBuffer(json), entrypoint);
     const projection = compileProjection(bundle.inputPaths);
-    return { policy, evaluateText, entrypointId, revision: bundle.revision, projection };
+    return {
+      policy,
+      resultText,
+      evaluateText,
+      outcomes: new Map(),
+      entrypointId,
+      revision: bundle.revision,
+      projection,
+    };
   }
 
   private event(
@@ -250,6 +282,30 @@ export class WasmPolicyEngine implements PolicyEngine {
       ...(error ? { error } : {}),
     };
   }
+}
+
+/** Results longer than this are not kept (a body with request data would rarely repeat). */
+const MAX_KEPT_RESULT = 2048;
+/** Distinct results kept per policy; when full, the map starts over. */
+const MAX_KEPT_OUTCOMES = 512;
+
+function remember(
+  outcomes: Map<string, EvaluationOutcome>,
+  result: string,
+  outcome: EvaluationOutcome,
+): void {
+  if (result.length > MAX_KEPT_RESULT) return;
+  if (outcomes.size >= MAX_KEPT_OUTCOMES) outcomes.clear();
+  outcomes.set(result, deepFreeze(outcome));
+}
+
+/** Shared outcomes must not change: a consumer that tried would throw (and deny), not leak. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 function textBuffer(json: string): ArrayBuffer {

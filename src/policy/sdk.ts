@@ -55,14 +55,19 @@ export async function instantiate(wasm: Uint8Array, builtins: HostBuiltins): Pro
 const encoder = new TextEncoder();
 const WASM_PAGE = 64 * 1024;
 
+/** Evaluates JSON text as input; returns the result set as JSON text. */
+export type ResultTextEvaluator = (inputJson: string, entrypoint: number) => string;
+
 /**
  * Evaluation through the ABI's one-call opa_eval (ABI 1.2), as the SDK's own evaluate does, minus
  * its per-call copies: the input JSON text is UTF-8-encoded straight into the module's memory at
  * the heap base (no intermediate buffer), and the result is located with a native NUL search and
- * decoded straight from a Buffer over the module's memory. The heap is reset by every call (opa_eval's heap argument), as
- * in the SDK. Undefined for modules older than ABI 1.2 (callers then use the SDK's evaluate).
+ * decoded straight from a Buffer over the module's memory. The heap is reset by every call
+ * (opa_eval's heap argument), as in the SDK. The result set comes back as JSON text (the engine
+ * parses each distinct text once). Undefined for modules older than ABI 1.2 (callers then use the
+ * SDK's evaluate).
  */
-export function textEvaluator(policy: WasmPolicy): TextEvaluator | undefined {
+export function resultTextEvaluator(policy: WasmPolicy): ResultTextEvaluator | undefined {
   const p = policy as unknown as LoadedPolicyFields;
   const opaEval = p.wasmInstance?.exports?.opa_eval;
   if (typeof opaEval !== "function" || !((p.minorVersion ?? 0) >= 2)) return undefined;
@@ -88,8 +93,14 @@ export function textEvaluator(policy: WasmPolicy): TextEvaluator | undefined {
     if (view.buffer !== mem.buffer) view = Buffer.from(mem.buffer);
     const end = view.indexOf(0, resultAddr);
     if (end < 0) throw new Error("policy result is not NUL-terminated");
-    return JSON.parse(view.toString("utf8", resultAddr, end));
+    return view.toString("utf8", resultAddr, end);
   };
+}
+
+/** resultTextEvaluator with the result set parsed. */
+export function textEvaluator(policy: WasmPolicy): TextEvaluator | undefined {
+  const raw = resultTextEvaluator(policy);
+  return raw && ((inputJson, entrypoint) => JSON.parse(raw(inputJson, entrypoint)));
 }
 
 /** JSON text as the ArrayBuffer the SDK copies verbatim (so that false/0/null inputs survive). */
