@@ -26,8 +26,9 @@ interface Pruning {
   readonly fields: Readonly<Record<string, Pruning>>;
 }
 
+// Not frozen: spreading a frozen object takes V8's slow path (several times slower); never written.
 const fieldsOf = (defaults: object, fields: Record<string, Pruning> = {}): Pruning => ({
-  defaults: Object.freeze({ ...defaults }) as Readonly<Record<string, unknown>>,
+  defaults: { ...defaults } as Readonly<Record<string, unknown>>,
   fields,
 });
 
