@@ -1,7 +1,8 @@
 /**
  * Per-Check CPU cost in one process, without gRPC: the bench's workload (bench/workload.ts) and our
- * real identity and policy runtimes behind the real checker, called in a loop, then each stage alone
- * (input construction, policy evaluation, response, audit formatting, metrics). Run it under
+ * real identity and policy runtimes behind the real checker, called in a loop (also over the policy
+ * engine itself, whose evaluateProjected lets the checker build only the input the policy reads),
+ * then each stage alone (input construction, policy evaluation, response, audit formatting, metrics). Run it under
  * `node --cpu-prof` to see where a Check's time goes:
  *
  *   npx tsc -p tsconfig.bench.json && node --cpu-prof --cpu-prof-dir /tmp/prof \
@@ -20,6 +21,10 @@ import { collectHeaders } from "../src/extauthz/headers.js";
 import { buildInput } from "../src/extauthz/input.js";
 import { parseTarget } from "../src/extauthz/path.js";
 import { AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { WasmPolicyEngine } from "../src/policy/engine.js";
+import type { Projection } from "../src/policy/projection.js";
+import { regoDirectorySource } from "../src/policy/source.js";
+import type { PolicyEngine } from "../src/policy/types.js";
 import { Metrics } from "../src/server/metrics.js";
 import { checkResponseSerializer } from "../src/server/serialize.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
@@ -50,24 +55,43 @@ async function main(): Promise<void> {
       dir,
       Number(values.identities),
     );
-    const checker = createChecker({
-      authenticator: identity,
-      policy,
-      settings: {
-        limits: config.request,
-        identityOptional: config.identity.optional,
-        identityHeaders: config.decision.headers,
-        dryRun: false,
-        denyStatus: config.decision.denyStatus,
-        identityFailureStatus: config.decision.identityFailureStatus,
-        skipBodyParse: config.request.skipBodyParse,
-      },
+    const checkerOver = (p: PolicyEngine) =>
+      createChecker({
+        authenticator: identity,
+        policy: p,
+        settings: {
+          limits: config.request,
+          identityOptional: config.identity.optional,
+          identityHeaders: config.decision.headers,
+          dryRun: false,
+          denyStatus: config.decision.denyStatus,
+          identityFailureStatus: config.decision.identityFailureStatus,
+          skipBodyParse: config.request.skipBodyParse,
+        },
+      });
+    const checker = checkerOver(policy);
+    // The engine itself, whose evaluateProjected lets the checker build only the input paths the
+    // policy reads (the policy runtime above may not pass that on).
+    const engine = await WasmPolicyEngine.start({
+      source: regoDirectorySource(config.policy.dir, [config.policy.entrypoint], {
+        maxFileBytes: config.policy.maxFileBytes,
+      }),
+      entrypoint: config.policy.entrypoint,
+    });
+    if (!engine.ready) throw new Error("profile: the default policy did not load into the engine");
+    const projectedChecker = checkerOver(engine);
+    let projection: Projection | undefined;
+    engine.evaluateProjected((p) => {
+      projection = p;
+      return null;
     });
     const requests = workload.requests.map((r) => r.request);
     for (const r of workload.requests) {
-      const got = decided(checker(r.request)).audit;
-      if ((got.decision === "allow") !== r.expectAllowed) {
-        throw new Error(`profile: wrong answer ${got.decision} (${got.reason_code}) for ${got.path}`);
+      for (const c of [checker, projectedChecker]) {
+        const got = decided(c(r.request)).audit;
+        if ((got.decision === "allow") !== r.expectAllowed) {
+          throw new Error(`profile: wrong answer ${got.decision} (${got.reason_code}) for ${got.path}`);
+        }
       }
     }
     const metrics = new Metrics();
@@ -78,6 +102,7 @@ async function main(): Promise<void> {
     );
     const rows: Array<[string, number]> = [
       ["check (whole, in process)", perCall(requests, ms, (r) => checker(r))],
+      ["check (projected input)", perCall(requests, ms, (r) => projectedChecker(r))],
       ["  headers", perCall(prepared, ms / 3, (p) => collectHeaders(p.http, config.request))],
       ["  path/query", perCall(prepared, ms / 3, (p) => parseTarget(p.http.path))],
       [
@@ -95,6 +120,18 @@ async function main(): Promise<void> {
           buildInput({ request: p.request, target: p.target, body: { truncated: false }, auth: p.auth }),
         ),
       ],
+      [
+        "  input (projected)",
+        perCall(prepared, ms / 3, (p) =>
+          buildInput({
+            request: p.request,
+            target: p.target,
+            body: { truncated: false },
+            auth: p.auth,
+            projection,
+          }),
+        ),
+      ],
       ["  policy evaluation", perCall(inputs, ms, (i) => policy.evaluate(i))],
       ["  audit formatting", perCall(results, ms / 3, (r) => formatRecord(r.audit))],
       ["  metrics", perCall(results, ms / 3, (r) => metrics.observeCheck(r.audit))],
@@ -109,6 +146,7 @@ async function main(): Promise<void> {
       ["  response: serializer", perCall(responses, ms / 3, serializer)],
     );
     for (const [name, us] of rows) console.log(`${name.padEnd(28)} ${us.toFixed(2).padStart(9)} µs`);
+    engine.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
