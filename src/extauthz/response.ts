@@ -9,7 +9,7 @@
  * headers_to_remove, because Envoy applies removals after additions (ext_authz.cc onComplete)
  * and would delete the verified value. Policy-supplied headers never override these names.
  */
-import type { HeaderValueOption } from "../gen/envoy/config/core/v3/base.js";
+import type { HeaderValueOption, QueryParameter } from "../gen/envoy/config/core/v3/base.js";
 import type { CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
 import type { Decision } from "../policy/types.js";
 import type { PolicyIdentity } from "./input.js";
@@ -87,27 +87,34 @@ export function allowResponse(
 ): CheckResponse {
   const id = identityHeaders(names);
   const headers = decision ? options(decision.headers, id.names) : [];
-  const toRemove = new Set<string>();
+  // Each name once, in first-seen order (a short list: includes beats a Set and its copy).
+  const toRemove: string[] = [];
+  const remove = (name: string) => {
+    if (!toRemove.includes(name)) toRemove.push(name);
+  };
   for (const n of decision?.requestHeadersToRemove ?? []) {
-    if (!id.names.has(n.toLowerCase())) toRemove.add(n);
+    if (!id.names.has(n.toLowerCase())) remove(n);
   }
   for (const [name, field] of id.fields) {
     const value = field(identity);
-    if (value === undefined) toRemove.add(name);
+    if (value === undefined) remove(name);
     else headers.push(option(name, value, false));
+  }
+  const queryParametersToSet: QueryParameter[] = [];
+  if (decision) {
+    for (const key of Object.keys(decision.queryParametersToSet)) {
+      for (const value of decision.queryParametersToSet[key] as string[])
+        queryParametersToSet.push({ key, value });
+    }
   }
   return {
     status: { code: GRPC_OK, message: "", details: [] },
     okResponse: {
       headers,
-      headersToRemove: [...toRemove],
+      headersToRemove: toRemove,
       responseHeadersToAdd: decision ? options(decision.responseHeadersToAdd, NOTHING) : [],
-      queryParametersToSet: decision
-        ? Object.entries(decision.queryParametersToSet).flatMap(([key, vs]) =>
-            vs.map((value) => ({ key, value })),
-          )
-        : [],
-      queryParametersToRemove: decision ? [...decision.queryParametersToRemove] : [],
+      queryParametersToSet,
+      queryParametersToRemove: decision ? decision.queryParametersToRemove.slice() : [],
     },
     dynamicMetadata: { ...(decision?.dynamicMetadata ?? {}), decision_id: decisionId },
   };
