@@ -27,12 +27,14 @@ export function collectHeaders(
   let total = 0;
   const add = (rawName: string, value: string): RequestRejection | undefined => {
     // Envoy sends lower-case names: a name that already passes NAME needs no toLowerCase copy.
-    const name = NAME.test(rawName) ? rawName : rawName.toLowerCase();
+    const valid = NAME.test(rawName);
+    const name = valid ? rawName : rawName.toLowerCase();
     count++;
     if (count > limits.maxHeadersCount) {
       return new RequestRejection(Reason.tooManyHeaders, `more than ${limits.maxHeadersCount} headers`);
     }
-    if (name !== rawName && !NAME.test(name)) {
+    // Not valid as sent, and not once lower-cased either (a lower-case name may be invalid too).
+    if (!valid && !NAME.test(name)) {
       return new RequestRejection(
         Reason.headerNameInvalid,
         "a header name has characters outside RFC 9110 tchar",
