@@ -15,8 +15,34 @@ export interface HeaderLimits {
 
 /** Visible ASCII, space, tab and non-ASCII text; no other control characters, no U+FFFD. */
 const BINARY = /[\u0000-\u0008\u000a-\u001f\u007f\ufffd]/;
-const NAME = /^:?[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** RFC 9110 tchar, lower case only (by char code). */
+const LOWER_TCHAR = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+.^_`|~-") LOWER_TCHAR[c.charCodeAt(0)] = 1;
+
+/** /^:?[a-z0-9!#$%&'*+.^_`|~-]+$/: an optional ":" (pseudo-header), then one or more lower tchars. */
+function isLowerName(name: string): boolean {
+  const start = name.charCodeAt(0) === 0x3a ? 1 : 0;
+  if (name.length <= start) return false;
+  for (let i = start; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 128 || LOWER_TCHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The UTF-8 length of a value made of visible ASCII, space and tab only (nearly every header),
+ * which is also known not to be binary; -1 for any other value, which takes the exact checks.
+ */
+function plainAsciiBytes(value: string): number {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x7f || (c < 0x20 && c !== 0x09)) return -1;
+  }
+  return value.length;
+}
 
 export function collectHeaders(
   http: AttributeContext_HttpRequest,
@@ -26,28 +52,29 @@ export function collectHeaders(
   let count = 0;
   let total = 0;
   const add = (rawName: string, value: string): RequestRejection | undefined => {
-    // Envoy sends lower-case names: a name that already passes NAME needs no toLowerCase copy.
-    const valid = NAME.test(rawName);
+    // Envoy sends lower-case names: a name that is already valid needs no toLowerCase copy.
+    const valid = isLowerName(rawName);
     const name = valid ? rawName : rawName.toLowerCase();
     count++;
     if (count > limits.maxHeadersCount) {
       return new RequestRejection(Reason.tooManyHeaders, `more than ${limits.maxHeadersCount} headers`);
     }
     // Not valid as sent, and not once lower-cased either (a lower-case name may be invalid too).
-    if (!valid && !NAME.test(name)) {
+    if (!valid && !isLowerName(name)) {
       return new RequestRejection(
         Reason.headerNameInvalid,
         "a header name has characters outside RFC 9110 tchar",
       );
     }
-    const bytes = Buffer.byteLength(value);
+    const plain = plainAsciiBytes(value);
+    const bytes = plain >= 0 ? plain : Buffer.byteLength(value);
     if (bytes > limits.maxHeaderValueBytes) {
       return new RequestRejection(
         Reason.headerTooLarge,
         `header ${name} exceeds ${limits.maxHeaderValueBytes} bytes`,
       );
     }
-    if (BINARY.test(value)) {
+    if (plain < 0 && BINARY.test(value)) {
       return new RequestRejection(
         Reason.headerBinary,
         `header ${name} carries control characters or invalid UTF-8`,
