@@ -35,7 +35,8 @@ function reference(
   put(names.authMethod, identity?.method);
   const set: Array<[string, string, boolean]> = [];
   for (const [n, vs] of Object.entries(d?.headers ?? {})) {
-    if (!ids.has(n.toLowerCase())) vs.forEach((v, i) => set.push([n, v, i > 0]));
+    if (ids.has(n.toLowerCase())) continue;
+    for (let i = 0; i < vs.length; i++) set.push([n, vs[i] as string, i > 0]);
   }
   const remove = new Set<string>();
   for (const n of d?.requestHeadersToRemove ?? []) if (!ids.has(n.toLowerCase())) remove.add(n);

@@ -70,7 +70,7 @@ describe("WasmPolicyEngine outcomes by result", () => {
     const decision = decisionOf(first);
     expect(Object.isFrozen(first)).toBe(true);
     expect(Object.isFrozen(decision.headers["x-a"])).toBe(true);
-    expect(Object.isFrozen((decision.dynamicMetadata?.m as unknown[])[1])).toBe(true);
+    expect(Object.isFrozen((decision.dynamicMetadata as { m: unknown[] }).m[1])).toBe(true);
     expect(() => {
       (decision.headers["x-a"] as string[]).push("3");
     }).toThrow(TypeError);
