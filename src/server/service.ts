@@ -51,7 +51,7 @@ export function startService(
   opts: ServiceOptions = {},
 ): Promise<RunningService> {
   const audit = opts.audit ?? openAuditSink(config.audit.output);
-  return run(config, opts, audit, async (events) => localStage(config, runtimes, audit, events));
+  return run(config, opts, async (events) => localStage(config, runtimes, audit, events));
 }
 
 /**
@@ -64,7 +64,7 @@ export function startThreadedService(
   opts: Omit<ServiceOptions, "audit"> = {},
 ): Promise<RunningService> {
   const log = opts.log ?? defaultLog;
-  return run(config, opts, undefined, (events) => startDecisionThread(config, events, log));
+  return run(config, opts, (events) => startDecisionThread(config, events, log));
 }
 
 const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
@@ -72,7 +72,6 @@ const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
 async function run(
   config: Config,
   opts: ServiceOptions,
-  audit: AuditSink | undefined,
   startStage: (events: StageEvents) => Promise<DecisionStage>,
 ): Promise<RunningService> {
   const log = opts.log ?? defaultLog;

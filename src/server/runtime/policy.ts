@@ -43,6 +43,8 @@ export async function createPolicyRuntime(
   });
   return {
     evaluate: (input: unknown): EvaluationOutcome => engine.evaluate(input),
+    // The input built for the active policy's projection, in the same call (no reload between).
+    evaluateProjected: (build) => engine.evaluateProjected(build),
     get revision() {
       return engine.revision;
     },
