@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { collectHeaders, type HeaderLimits } from "../../src/extauthz/headers.js";
 import { RequestRejection } from "../../src/extauthz/reasons.js";
 import type { AttributeContext_HttpRequest } from "../../src/gen/envoy/service/auth/v3/attribute_context.js";
-import { mulberry32, type Rng } from "../support/prng.js";
+import { mulberry32, type Rng, pick } from "../support/prng.js";
 
 const NAME = /^:?[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const BINARY = /[\u0000-\u0008\u000a-\u001f\u007f\ufffd]/;
@@ -32,7 +32,6 @@ function reference(headers: Record<string, string>, limits: HeaderLimits) {
   return out;
 }
 
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
 const NAMES = [
   "accept",
   "X-Forwarded-For",

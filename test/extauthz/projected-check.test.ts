@@ -11,12 +11,11 @@ import { type CheckDeps, type CheckResult, createChecker } from "../../src/extau
 import { WasmPolicyEngine } from "../../src/policy/engine.js";
 import { regoDirectorySource } from "../../src/policy/source.js";
 import type { PolicyEngine } from "../../src/policy/types.js";
-import { mulberry32, type Rng } from "../support/prng.js";
+import { mulberry32, type Rng, pick } from "../support/prng.js";
 import { FakeIdentity } from "../server/support/doubles.js";
 import { envoyRequest } from "../server/support/harness.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
 
 const names = {
   workloadId: "x-wimse-workload-id",

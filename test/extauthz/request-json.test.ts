@@ -12,9 +12,8 @@ import { CheckRequest } from "../../src/gen/envoy/service/auth/v3/external_auth.
 import type { AuthResult } from "../../src/identity/types.js";
 import { compileProjection, type Projection, project } from "../../src/policy/projection.js";
 import type { InputPath } from "../../src/rego/index.js";
-import { mulberry32, type Rng } from "../support/prng.js";
+import { mulberry32, type Rng, pick } from "../support/prng.js";
 
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
 const maybe = <T>(rng: Rng, p: number, make: () => T): T | undefined => (rng() < p ? make() : undefined);
 const text = (rng: Rng) => pick(rng, ["", "a", "spiffe://td/ns/a/sa/b", "GET", "/x?y=1", "é", "0"]);
 

@@ -8,9 +8,8 @@ import { describe, expect, it } from "vitest";
 import type { PolicyIdentity } from "../../src/extauthz/input.js";
 import { allowResponse, type IdentityHeaderNames } from "../../src/extauthz/response.js";
 import type { Decision } from "../../src/policy/types.js";
-import { mulberry32, type Rng } from "../support/prng.js";
+import { mulberry32, type Rng, pick } from "../support/prng.js";
 
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
 const NAMES = [
   "x-wimse-workload-id",
   "X-Wimse-Trust-Domain",

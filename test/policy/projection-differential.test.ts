@@ -20,7 +20,7 @@ import { instantiate, jsonBuffer, textEvaluator } from "../../src/policy/sdk.js"
 import type { PolicySource } from "../../src/policy/source.js";
 import { compileRego } from "../../src/rego/compile.js";
 import type { InputPath } from "../../src/rego/index.js";
-import { mulberry32, type Rng } from "../support/prng.js";
+import { mulberry32, type Rng, pick } from "../support/prng.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const defaultRego = readFileSync(path.join(root, "policies/envoy/authz.rego"));
@@ -30,8 +30,6 @@ const defaultData = JSON.parse(readFileSync(path.join(root, "policies/data.json"
 >;
 
 // ------------------------------------------------------------------ seeded random inputs
-
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 
 const IDS = [
   ...Object.keys((defaultData.wimse as { acl: Record<string, unknown> }).acl),

@@ -27,7 +27,7 @@ import type {
 import { DecisionThreadError, startDecisionThread } from "../../src/server/decision/thread.js";
 import type { ReloadResult } from "../../src/server/ports.js";
 import { buildRuntimes } from "../../src/server/runtime/index.js";
-import { mulberry32 } from "../support/prng.js";
+import { mulberry32, pick } from "../support/prng.js";
 import { envoyRequest } from "./support/harness.js";
 
 const POLICIES = join(import.meta.dirname, "../../policies");
@@ -99,12 +99,11 @@ function requests(n: number): Buffer[] {
   const methods = ["GET", "POST", "DELETE"];
   const out: Buffer[] = [];
   for (let i = 0; i < n; i++) {
-    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)] as T;
     const req = envoyRequest({
-      method: pick(methods),
-      path: pick(paths),
-      certificate: rnd() < 0.1 ? "" : pick(certs),
-      destination: pick(destinations),
+      method: pick(rnd, methods),
+      path: pick(rnd, paths),
+      certificate: rnd() < 0.1 ? "" : pick(rnd, certs),
+      destination: pick(rnd, destinations),
       headers: { "x-request-id": `r-${i}` },
     });
     out.push(Buffer.from(CheckRequest.encode(req).finish()));

@@ -15,7 +15,7 @@ import {
 import type { Decision } from "../../src/policy/types.js";
 import { CheckResponseEncoder } from "../../src/server/response-encoder.js";
 import { checkResponseSerializer } from "../../src/server/serialize.js";
-import { mulberry32, type Rng } from "../support/prng.js";
+import { mulberry32, type Rng, pick } from "../support/prng.js";
 
 const generated = (r: CheckResponseT) => Buffer.from(CheckResponse.encode(r).finish());
 
@@ -28,8 +28,6 @@ function text(rng: Rng, max = 24): string {
   for (let i = 0; i < n; i++) s += pieces[Math.floor(rng() * pieces.length)];
   return s;
 }
-
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
 
 function headerMap(rng: Rng): Record<string, string[]> {
   const out: Record<string, string[]> = {};
