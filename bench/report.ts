@@ -1,4 +1,5 @@
 /** The bench's results: the JSON document, the stdout table and the target verdicts. */
+import { readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import type { AclGrowthPoint } from "./acl-growth.js";
 import type { ComponentCosts } from "./components.js";
@@ -61,6 +62,12 @@ export interface Machine {
   /** 1-minute load average when the run started and when it ended (a shared machine shows here). */
   loadAvgStart: number;
   loadAvgEnd: number;
+  /**
+   * Share of the machine's CPU time that was idle in the 2 s before the run (from /proc/stat;
+   * absent where there is none). The load averages lag by a minute and, at the end, include the
+   * bench's own busy threads, so this is what decides the "machine was busy" warning.
+   */
+  idleBeforePct?: number;
 }
 
 export interface BenchReport {
@@ -120,6 +127,34 @@ export interface BenchReport {
     rssEndOverMidPoint: number;
   };
   targets: Target[];
+}
+
+/** Busy: less than 80% idle just before the run (or, without /proc/stat, a load average above the CPU count). */
+export function machineWasBusy(m: Machine): boolean {
+  if (m.idleBeforePct !== undefined) return m.idleBeforePct < 80;
+  return Math.max(m.loadAvgStart, m.loadAvgEnd) > m.cpus;
+}
+
+/** The machine's idle share of CPU time over `ms`, from /proc/stat (undefined where there is none). */
+export async function idlePct(ms = 2000): Promise<number | undefined> {
+  const read = (): number[] | undefined => {
+    try {
+      const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+      const f = line.trim().split(/\s+/).slice(1).map(Number);
+      return f.length >= 5 && f.every(Number.isFinite) ? f : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const a = read();
+  if (!a) return undefined;
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  if (!b) return undefined;
+  // user nice system idle iowait irq softirq steal: idle = idle + iowait.
+  const d = b.slice(0, 8).map((v, i) => v - (a[i] ?? 0));
+  const total = d.reduce((x, y) => x + y, 0);
+  return total > 0 ? (100 * ((d[3] ?? 0) + (d[4] ?? 0))) / total : undefined;
 }
 
 export function machine(): Machine {
@@ -270,9 +305,9 @@ export function formatTable(r: BenchReport): string {
   const m = r.machine;
   const out = [
     `wimse-authz bench ${r.date} — ${m.cpuModel} x${m.cpus}, ${mib(m.memoryBytes)}, node ${m.node}, ${m.platform} ${m.kernel}, load average ${m.loadAvgStart.toFixed(1)} -> ${m.loadAvgEnd.toFixed(1)}${r.settings.quick ? " (QUICK MODE: not a measurement)" : ""}`,
-    ...(Math.max(m.loadAvgStart, m.loadAvgEnd) > m.cpus
+    ...(machineWasBusy(m)
       ? [
-          `WARNING: the machine was busy (load average above its ${m.cpus} CPUs): other processes competed with the servers and the generator; absolute figures are not representative, same-run ratios are noisy`,
+          `WARNING: the machine was busy (${m.idleBeforePct !== undefined ? `${m.idleBeforePct.toFixed(0)}% of its CPU idle just before the run` : `load average above its ${m.cpus} CPUs`}): other processes competed with the servers and the generator; absolute figures are not representative, same-run ratios are noisy`,
         ]
       : []),
     `${r.settings.durationS} s per saturation measurement, ${r.settings.fixedDurationS ?? r.settings.durationS} s per fixed-rate one, after ${r.settings.warmupS} s warm-up; ${r.settings.requests} distinct requests from ${r.settings.identities} identities; generator client ${r.settings.client ?? "grpc-js"}; whole run ${r.runtimeS.toFixed(0)} s`,

@@ -38,6 +38,7 @@ import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import {
   type BenchReport,
   formatTable,
+  idlePct,
   machine,
   ratiosAndTargets,
   type ServerResult,
@@ -128,8 +129,9 @@ async function main(): Promise<void> {
     await serveChild(values.serve, values.setup ?? "");
     return;
   }
-  const started = performance.now();
   const m = machine();
+  m.idleBeforePct = await idlePct();
+  const started = performance.now();
   const settings = {
     quick: values.quick === true,
     durationS: number("duration", 0.1),

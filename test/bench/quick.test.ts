@@ -4,7 +4,7 @@
  * chart and the JSON are written. No timing is asserted: quick figures are not measurements.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -38,6 +38,10 @@ describe("npm run bench -- --quick", () => {
     expect(r.machine.cpus).toBeGreaterThan(0);
     expect(r.machine.node).toBe(process.version);
     expect(Number.isFinite(r.machine.loadAvgEnd)).toBe(true);
+    if (existsSync("/proc/stat")) {
+      expect(r.machine.idleBeforePct).toBeGreaterThanOrEqual(0);
+      expect(r.machine.idleBeforePct).toBeLessThanOrEqual(100);
+    }
     expect(r.settings.quick).toBe(true);
     // The default generator client: the lean HTTP/2 one.
     expect(r.settings.client).toBe("h2");

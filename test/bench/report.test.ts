@@ -205,7 +205,7 @@ describe("bench report targets", () => {
     const report: BenchReport = {
       date: "2026-01-01T00:00:00.000Z",
       runtimeS: 1,
-      machine: { ...machine(), cpus: 2, loadAvgStart: 0.5, loadAvgEnd: 1.5 },
+      machine: { ...machine(), cpus: 2, loadAvgStart: 0.5, loadAvgEnd: 1.5, idleBeforePct: 95 },
       settings: {
         quick: true,
         durationS: 1,
@@ -233,11 +233,14 @@ describe("bench report targets", () => {
     expect(text).toMatch(/identity cache miss\/hit cost\s+-\s+>= 20\s+NOT MEASURED/);
     expect(text).toContain("QUICK MODE");
     expect(text).not.toContain("WARNING: the machine was busy");
-    const busy = formatTable({
-      ...report,
-      machine: { ...report.machine, cpus: 2, loadAvgStart: 1, loadAvgEnd: 2.5 },
-    });
-    expect(busy).toContain("WARNING: the machine was busy");
+    // Without an idle sample, the load averages decide.
+    const loaded = { ...report.machine, cpus: 2, loadAvgStart: 1, loadAvgEnd: 2.5, idleBeforePct: undefined };
+    expect(formatTable({ ...report, machine: loaded })).toContain("WARNING: the machine was busy");
+    // With one, it alone decides: the end load average includes the bench's own busy threads.
+    const quietBefore = formatTable({ ...report, machine: { ...loaded, idleBeforePct: 97 } });
+    expect(quietBefore).not.toContain("WARNING: the machine was busy");
+    const busyBefore = formatTable({ ...report, machine: { ...loaded, loadAvgEnd: 0.1, idleBeforePct: 40 } });
+    expect(busyBefore).toContain("WARNING: the machine was busy (40% of its CPU idle just before the run)");
   });
 });
 
