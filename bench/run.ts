@@ -31,7 +31,7 @@ import { measureAclGrowth } from "./acl-growth.js";
 import { measureComponents } from "./components.js";
 import { measureIdentityCost } from "./identity-cost.js";
 import { measureTrustDomainGrowth, measureXfccGrowth } from "./identity-growth.js";
-import { generatorChild, startGenerator } from "./generator.js";
+import { generatorChild, startGenerator, type WindowResult } from "./generator.js";
 import { type ClientKind, closedLoop, encodeRequests, type LoadClient, openLoadClient } from "./load.js";
 import { Samples, summarize } from "./stats.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
@@ -313,19 +313,20 @@ async function measureInterleaved(
     const fixedSliceMs = (s.fixedDurationS * 1000) / s.rounds;
     // The connections stay open between rounds: a short warm-up per round is enough.
     const warmupMs = s.warmupS === 0 ? 0 : Math.max(250, (s.warmupS * 1000) / s.rounds);
-    const acc = kinds.map(() => ({
-      sat: new Samples(),
-      satErrors: 0,
-      fixed: new Samples(),
-      fixedErrors: 0,
-      maxLagMs: 0,
-      satCpuUs: 0,
-      satCalls: 0,
-      fixedCpuUs: 0,
-      fixedCalls: 0,
-    }));
-    /** Calls in a window, its warm-up included (at the recorded window's rate). */
-    const calls = (recorded: number, durationMs: number) => (recorded * (warmupMs + durationMs)) / durationMs;
+    const acc = kinds.map(() => ({ fixed: phase(), sat: phase() }));
+    /**
+     * One window of server i, added to `into`, with the server's CPU time over it: the window's
+     * warm-up is included, so its calls are counted at the recorded window's rate.
+     */
+    const measure = async (i: number, into: Phase, durationMs: number, run: () => Promise<WindowResult>) => {
+      const cpu0 = await servers[i].cpuUs();
+      const w = await run();
+      into.cpuUs += (await servers[i].cpuUs()) - cpu0;
+      into.calls += ((w.samples.length + w.errors) * (warmupMs + durationMs)) / durationMs;
+      for (const v of w.samples) into.samples.add(v);
+      into.errors += w.errors;
+      into.maxLagMs = Math.max(into.maxLagMs, w.maxLagMs);
+    };
     process.stderr.write(
       `bench: baseline and ours in ${s.rounds} alternating rounds: fixed rate (${s.rps} rps, ${s.fixedDurationS} s in all), then saturation (${s.inFlight} in flight, ${s.durationS} s in all), generator process with the ${s.client} client...\n`,
     );
@@ -339,44 +340,49 @@ async function measureInterleaved(
     // the order of the phases rather than the server at that rate.
     for (let round = 0; round < s.rounds; round++) {
       for (let i = 0; i < kinds.length; i++) {
-        const a = acc[i];
-        const cpu0 = await servers[i].cpuUs();
-        const fixed = await generator.open(i, { rps: s.rps, warmupMs, durationMs: fixedSliceMs });
-        a.fixedCpuUs += (await servers[i].cpuUs()) - cpu0;
-        a.fixedCalls += calls(fixed.samples.length + fixed.errors, fixedSliceMs);
-        for (const v of fixed.samples) a.fixed.add(v);
-        a.fixedErrors += fixed.errors;
-        a.maxLagMs = Math.max(a.maxLagMs, fixed.maxLagMs);
+        await measure(i, acc[i].fixed, fixedSliceMs, () =>
+          generator.open(i, { rps: s.rps, warmupMs, durationMs: fixedSliceMs }),
+        );
       }
     }
     for (let round = 0; round < s.rounds; round++) {
       for (let i = 0; i < kinds.length; i++) {
-        const a = acc[i];
-        const cpu0 = await servers[i].cpuUs();
-        const sat = await generator.closed(i, { inFlight: s.inFlight, warmupMs, durationMs: sliceMs });
-        a.satCpuUs += (await servers[i].cpuUs()) - cpu0;
-        a.satCalls += calls(sat.samples.length + sat.errors, sliceMs);
-        for (const v of sat.samples) a.sat.add(v);
-        a.satErrors += sat.errors;
+        await measure(i, acc[i].sat, sliceMs, () =>
+          generator.closed(i, { inFlight: s.inFlight, warmupMs, durationMs: sliceMs }),
+        );
       }
     }
-    const result = (i: number): ServerResult => ({
-      saturation: summarize(acc[i].sat, s.durationS, acc[i].satErrors),
-      fixedRate: {
-        ...summarize(acc[i].fixed, s.fixedDurationS, acc[i].fixedErrors),
-        maxLagMs: acc[i].maxLagMs,
-      },
-      rssBytesAfter: servers[i].rssBytes(),
-      cpuUsPerCall: {
-        saturation: acc[i].satCpuUs / Math.max(1, acc[i].satCalls),
-        fixedRate: acc[i].fixedCpuUs / Math.max(1, acc[i].fixedCalls),
-      },
-    });
+    const result = (i: number): ServerResult => {
+      const { fixed, sat } = acc[i];
+      return {
+        saturation: summarize(sat.samples, s.durationS, sat.errors),
+        fixedRate: { ...summarize(fixed.samples, s.fixedDurationS, fixed.errors), maxLagMs: fixed.maxLagMs },
+        rssBytesAfter: servers[i].rssBytes(),
+        cpuUsPerCall: {
+          saturation: sat.cpuUs / Math.max(1, sat.calls),
+          fixedRate: fixed.cpuUs / Math.max(1, fixed.calls),
+        },
+      };
+    };
     return { baseline: result(0), ours: result(1), oursInline: result(2) };
   } finally {
     await generator.stop();
     for (const server of servers) await server.stop();
   }
+}
+
+/** What one server's windows of one phase (fixed rate or saturation) add up to. */
+interface Phase {
+  samples: Samples;
+  errors: number;
+  /** The server process's CPU time over the windows, and the calls it served in them. */
+  cpuUs: number;
+  calls: number;
+  maxLagMs: number;
+}
+
+function phase(): Phase {
+  return { samples: new Samples(), errors: 0, cpuUs: 0, calls: 0, maxLagMs: 0 };
 }
 
 /** A fresh "ours" at saturation for soakS seconds; RSS at the start, every second, mid and end. */

@@ -6,7 +6,7 @@
  * and the rare shapes it leaves alone through the generated encoder with one reused writer.
  */
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
-import { AuthorizationService, CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
+import { CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
 import { CheckResponseEncoder } from "./response-encoder.js";
 
 /** A writer that grew beyond this (a very large denial body) is dropped rather than kept. */
@@ -28,13 +28,5 @@ export function checkResponseSerializer(): (value: CheckResponse) => Buffer {
     if (bytes.byteLength > MAX_KEPT_BYTES) writer = new BinaryWriter();
     // finish() returned a fresh copy of exactly the written bytes: wrap it, do not copy again.
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  };
-}
-
-/** AuthorizationService with the reusing response serializer for Check. */
-export function authorizationServiceDefinition(): typeof AuthorizationService {
-  return {
-    ...AuthorizationService,
-    check: { ...AuthorizationService.check, responseSerialize: checkResponseSerializer() },
   };
 }

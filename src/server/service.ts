@@ -63,8 +63,7 @@ export function startThreadedService(
   config: Config,
   opts: Omit<ServiceOptions, "audit"> = {},
 ): Promise<RunningService> {
-  const log = opts.log ?? defaultLog;
-  return run(config, opts, (events) => startDecisionThread(config, events, log));
+  return run(config, opts, (events, log) => startDecisionThread(config, events, log));
 }
 
 const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
@@ -72,7 +71,7 @@ const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
 async function run(
   config: Config,
   opts: ServiceOptions,
-  startStage: (events: StageEvents) => Promise<DecisionStage>,
+  startStage: (events: StageEvents, log: (line: string) => void) => Promise<DecisionStage>,
 ): Promise<RunningService> {
   const log = opts.log ?? defaultLog;
   const health = new HealthState();
@@ -101,11 +100,10 @@ async function run(
     }
     refreshHealth();
   };
-  stage = await startStage({
-    onDecided: (facts) => metrics.observeCheck(facts),
-    onReload,
-    onState: refreshHealth,
-  });
+  stage = await startStage(
+    { onDecided: (facts) => metrics.observeCheck(facts), onReload, onState: refreshHealth },
+    log,
+  );
   const initial = stage.state();
   metrics.observeReload("policy", initial.policyReady);
   metrics.observeReload("trust_bundle", initial.identityReady);

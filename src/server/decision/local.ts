@@ -4,7 +4,7 @@
  */
 import type { AuditSink } from "../../audit/sink.js";
 import type { Config } from "../../config/types.js";
-import type { Runtimes } from "../ports.js";
+import type { ReloadResult, Runtimes } from "../ports.js";
 import { checkerFor, type Decided, internalError, isStageError, rawDecider } from "./decide.js";
 import type { DecisionStage, ReloadKind, StageEvents } from "./stage.js";
 
@@ -53,7 +53,7 @@ export function localStage(
     cacheStats: () => runtimes.identity.cacheStats?.(),
     auditDropped: () => audit.dropped,
     async reload() {
-      let identity: Awaited<ReturnType<NonNullable<Runtimes["identity"]["reload"]>>> | undefined;
+      let identity: ReloadResult | undefined;
       if (runtimes.identity.reload) {
         identity = await runtimes.identity.reload();
         events.onReload("trust_bundle", identity);

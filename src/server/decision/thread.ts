@@ -69,9 +69,28 @@ export async function startDecisionThread(
   let closing = false;
   let nextId = 0;
   const pending = new Map<number, CheckDone>();
-  const reloads = new Map<number, (o: ReloadOutcome) => void>();
-  const flushes = new Map<number, () => void>();
+  /** Replies awaited from the thread (reload, flush) by request ID; undefined: the thread died. */
+  const replies = new Map<number, (reply: FromWorker | undefined) => void>();
   let closed: (() => void) | undefined;
+  const newId = () => {
+    const id = nextId;
+    nextId = (nextId + 1) % 0x7fffffff;
+    return id;
+  };
+  const ask = <T>(
+    w: Worker,
+    request: (id: number) => ToWorker,
+    answer: (reply: FromWorker | undefined) => T,
+  ) =>
+    new Promise<T>((resolve) => {
+      const id = newId();
+      replies.set(id, (reply) => resolve(answer(reply)));
+      w.postMessage(request(id));
+    });
+  const reply = (m: FromWorker & { id: number }) => {
+    replies.get(m.id)?.(m);
+    replies.delete(m.id);
+  };
 
   // The batch being collected in this turn of the event loop.
   let batchIds: number[] = [];
@@ -156,16 +175,14 @@ export async function startDecisionThread(
             current = m.state;
             if (m.outcome.identity) events.onReload("trust_bundle", m.outcome.identity);
             events.onReload("policy", m.outcome.policy);
-            reloads.get(m.id)?.(m.outcome);
-            reloads.delete(m.id);
+            reply(m);
             return;
           case "reload-event":
             current = m.state;
             events.onReload(m.kind, m.result);
             return;
           case "flushed":
-            flushes.get(m.id)?.();
-            flushes.delete(m.id);
+            reply(m);
             return;
           case "log":
             log(m.line);
@@ -188,14 +205,8 @@ export async function startDecisionThread(
         current = NOT_READY;
         events.onState();
         failAll([...pending.keys()], "the decision thread failed");
-        for (const [id, f] of flushes) {
-          f();
-          flushes.delete(id);
-        }
-        for (const [id, r] of reloads) {
-          r({ policy: { ok: false, revision: "", error: "the decision thread failed" } });
-          reloads.delete(id);
-        }
+        for (const r of replies.values()) r(undefined);
+        replies.clear();
         log(`decision thread exited (${code}); starting a new one in ${RESTART_DELAY_MS} ms`);
         const restart = () => {
           if (closing) return;
@@ -216,8 +227,7 @@ export async function startDecisionThread(
         done({ code: GrpcStatus.UNAVAILABLE, details: "the decision thread is not running" });
         return;
       }
-      const id = nextId;
-      nextId = (nextId + 1) % 0x7fffffff;
+      const id = newId();
       pending.set(id, done);
       batchIds.push(id);
       batchStarted.push(Number(started));
@@ -242,22 +252,23 @@ export async function startDecisionThread(
           policy: { ok: false, revision: current.revision, error: "the decision thread is not running" },
         });
       }
-      const id = nextId;
-      nextId = (nextId + 1) % 0x7fffffff;
-      return new Promise((resolve) => {
-        reloads.set(id, resolve);
-        w.postMessage({ type: "reload", id } satisfies ToWorker);
-      });
+      return ask(
+        w,
+        (id) => ({ type: "reload", id }),
+        (r): ReloadOutcome =>
+          r?.type === "reloaded"
+            ? r.outcome
+            : { policy: { ok: false, revision: "", error: "the decision thread failed" } },
+      );
     },
     flushAudit() {
       const w = worker;
       if (!w) return Promise.resolve();
-      const id = nextId;
-      nextId = (nextId + 1) % 0x7fffffff;
-      return new Promise<void>((resolve) => {
-        flushes.set(id, resolve);
-        w.postMessage({ type: "flush", id } satisfies ToWorker);
-      });
+      return ask(
+        w,
+        (id) => ({ type: "flush", id }),
+        () => undefined,
+      );
     },
     async close() {
       closing = true;
