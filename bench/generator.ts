@@ -1,24 +1,24 @@
 /**
- * The load generator in its own lean process, as Envoy would be: it holds only the clients and the
- * pre-encoded requests, and runs the closed and open loops the parent asks for, sending back the
- * recorded latencies. Running it in the orchestrating process (which also holds the demo PKI, the
- * workload and every module the component measurements load) gave it a large heap whose
- * mark-compact pauses (20-50 ms) and scavenges (10-20 ms: node:http2 keeps each stream's objects
- * alive across scavenges) stalled the load, and every stall reached the servers as a burst.
+ * The load generator in its own lean process (bench/generator-main.ts), as Envoy would be: it holds
+ * only the clients and the pre-encoded requests, and runs the closed and open loops the parent asks
+ * for, sending back the recorded latencies. The same generator drives every server.
  *
- * The child runs with a 2 MB semi-space (GENERATOR_NODE_FLAGS): node:http2's per-stream objects
- * survive scavenges until a mark-compact, so a scavenge costs in proportion to the young
- * generation; a small one makes each pause ~2-3 ms instead of 10-20 ms (measured: bench/README.md).
- * The same generator drives both servers.
+ * Its stalls are measured as the servers' latency, so it is kept quiet: forked from its own entry
+ * (not the whole bench: ~4 MB of live heap instead of ~18 MB), with the hand-framed HTTP/2 client
+ * (bench/h2-client.ts: no node:http2 stream objects for mark-compacts to free) and a 2 MB
+ * semi-space (GENERATOR_NODE_FLAGS). Measured at 1000 calls/s: scavenges of 0.3-1.5 ms and no
+ * mark-compact in a window, against 8-28 ms mark-compacts every few seconds with node:http2.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { type ClientKind, closedLoop, type LoadClient, openLoadClient, openLoop } from "./load.js";
+import { connectH2, grpcFrame } from "./h2-client.js";
+import type { ClientKind, LoadClient } from "./load.js";
+import { closedLoop, openLoop } from "./loops.js";
 import { Samples } from "./stats.js";
 
 export const GENERATOR_NODE_FLAGS = ["--max-semi-space-size=2"];
 
 type Command =
-  | { op: "connect"; client: ClientKind; addresses: string[]; bodies: string[] }
+  | { op: "connect"; client: ClientKind; path: string; addresses: string[]; bodies: string[] }
   | { op: "closed"; server: number; inFlight: number; warmupMs: number; durationMs: number }
   | { op: "open"; server: number; rps: number; warmupMs: number; durationMs: number };
 
@@ -30,13 +30,27 @@ export interface WindowResult {
 
 type Reply = { ok: true; result?: WindowResult } | { ok: false; error: string };
 
-/** Child side: serves commands until disconnected. */
+/**
+ * The h2 client is opened here, so that the generator's heap holds only node:http2, the loops and
+ * the requests; the grpc-js client (and the generated code its module loads) only when asked for.
+ */
+async function openClient(
+  c: { client: ClientKind; path: string },
+  address: string,
+  encoded: readonly Buffer[],
+): Promise<LoadClient> {
+  if (c.client === "grpc-js") return (await import("./load.js")).openLoadClient("grpc-js", address, encoded);
+  const h2 = await connectH2(address);
+  return { call: h2.caller(c.path), bodies: encoded.map(grpcFrame), close: () => h2.close() };
+}
+
+/** Child side (bench/generator-main.ts): serves commands until disconnected. */
 export function generatorChild(): void {
   let clients: LoadClient[] = [];
   const run = async (c: Command): Promise<WindowResult | undefined> => {
     if (c.op === "connect") {
       const encoded = c.bodies.map((b) => Buffer.from(b, "base64"));
-      for (const address of c.addresses) clients.push(await openLoadClient(c.client, address, encoded));
+      for (const address of c.addresses) clients.push(await openClient(c, address, encoded));
       return undefined;
     }
     const client = clients[c.server];
@@ -64,7 +78,7 @@ export function generatorChild(): void {
 }
 
 export interface Generator {
-  connect(client: ClientKind, addresses: string[], encoded: readonly Buffer[]): Promise<void>;
+  connect(client: ClientKind, path: string, addresses: string[], encoded: readonly Buffer[]): Promise<void>;
   closed(
     server: number,
     o: { inFlight: number; warmupMs: number; durationMs: number },
@@ -73,9 +87,15 @@ export interface Generator {
   stop(): Promise<void>;
 }
 
-/** Parent side: forks `script --generate` and talks to it, one command at a time. */
-export function startGenerator(script: string): Generator {
-  const child: ChildProcess = fork(script, ["--generate"], {
+/** The child's entry, next to this module (.js when built, .ts when run from source). */
+const CHILD_ENTRY = new URL(
+  `./generator-main${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
+  import.meta.url,
+);
+
+/** Parent side: forks the generator process (bench/generator-main.ts) and talks to it, one command at a time. */
+export function startGenerator(): Generator {
+  const child: ChildProcess = fork(CHILD_ENTRY, [], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     // The parent's flags too (a TypeScript loader when run from source, --cpu-prof, ...).
     execArgv: [...process.execArgv, ...GENERATOR_NODE_FLAGS],
@@ -104,8 +124,8 @@ export function startGenerator(script: string): Generator {
     return r;
   };
   return {
-    connect: async (client, addresses, encoded) => {
-      await ask({ op: "connect", client, addresses, bodies: encoded.map((b) => b.toString("base64")) });
+    connect: async (client, path, addresses, encoded) => {
+      await ask({ op: "connect", client, path, addresses, bodies: encoded.map((b) => b.toString("base64")) });
     },
     closed: (server, o) => window({ op: "closed", server, ...o }),
     open: (server, o) => window({ op: "open", server, ...o }),

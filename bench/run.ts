@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: in one run, on one machine:
  *  1. a no-op grpc-js Authorization/Check baseline and our service, each in its own process,
- *     driven by the same load generator (this process) with the same requests: (a) saturation with
+ *     driven by the same load generator (its own lean process, bench/generator-main.ts) with the same requests: (a) saturation with
  *     --in-flight calls in flight, (b) an open loop at --rps; both servers run side by side and are
  *     measured in --rounds alternating rounds, so machine noise falls on both alike;
  *  2. a soak: our service, freshly started, at saturation for --soak seconds, its resident memory
@@ -26,13 +26,14 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { credentials } from "@grpc/grpc-js";
 import { loadConfig } from "../src/config/load.js";
-import { AuthorizationClient } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { AuthorizationClient, AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { measureAclGrowth } from "./acl-growth.js";
 import { measureComponents } from "./components.js";
 import { measureIdentityCost } from "./identity-cost.js";
 import { measureTrustDomainGrowth, measureXfccGrowth } from "./identity-growth.js";
-import { generatorChild, startGenerator, type WindowResult } from "./generator.js";
-import { type ClientKind, closedLoop, encodeRequests, type LoadClient, openLoadClient } from "./load.js";
+import { startGenerator, type WindowResult } from "./generator.js";
+import { type ClientKind, encodeRequests, type LoadClient, openLoadClient } from "./load.js";
+import { closedLoop } from "./loops.js";
 import { Samples, summarize } from "./stats.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
 import {
@@ -72,7 +73,6 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     out: { type: "string", default: join(root, "bench/results") },
     client: { type: "string", default: "h2" },
-    generate: { type: "boolean", default: false },
   },
 });
 
@@ -119,10 +119,6 @@ function list(name: keyof typeof DEFAULTS): number[] {
 }
 
 async function main(): Promise<void> {
-  if (values.generate) {
-    generatorChild();
-    return;
-  }
   if (values.serve !== undefined) {
     if (values.serve !== "baseline" && values.serve !== "ours" && values.serve !== "ours-inline")
       throw new Error(`bench: unknown server ${values.serve}`);
@@ -292,7 +288,7 @@ async function measureInterleaved(
   const kinds = ["baseline", "ours", "ours-inline"] as const;
   const encoded = encodeRequests(requests.map((r) => r.request));
   const servers: Array<Awaited<ReturnType<typeof spawnServer>>> = [];
-  const generator = startGenerator(script);
+  const generator = startGenerator();
   try {
     for (const kind of kinds) {
       const server = await spawnServer(script, kind, setupFile);
@@ -306,6 +302,7 @@ async function measureInterleaved(
     }
     await generator.connect(
       s.client,
+      AuthorizationService.check.path,
       servers.map((server) => server.address),
       encoded,
     );
