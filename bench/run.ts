@@ -45,7 +45,7 @@ import {
   type ServerResult,
   type SoakResult,
 } from "./report.js";
-import { loadIdentityRuntime, type ServerSetup, serveChild, spawnServer } from "./servers.js";
+import { loadIdentityRuntime, type ServerSetup, spawnServer } from "./servers.js";
 import { latencyChart } from "./svg.js";
 import { verifyAnswers } from "./verify.js";
 import { type BenchRequest, buildWorkload, type Workload } from "./workload.js";
@@ -56,8 +56,6 @@ const root = repoRoot(benchDir);
 
 const { values } = parseArgs({
   options: {
-    serve: { type: "string" },
-    setup: { type: "string" },
     quick: { type: "boolean", default: false },
     duration: { type: "string" },
     "fixed-duration": { type: "string" },
@@ -119,12 +117,6 @@ function list(name: keyof typeof DEFAULTS): number[] {
 }
 
 async function main(): Promise<void> {
-  if (values.serve !== undefined) {
-    if (values.serve !== "baseline" && values.serve !== "ours" && values.serve !== "ours-inline")
-      throw new Error(`bench: unknown server ${values.serve}`);
-    await serveChild(values.serve, values.setup ?? "");
-    return;
-  }
   const m = machine();
   m.idleBeforePct = await idlePct();
   const started = performance.now();
@@ -291,7 +283,7 @@ async function measureInterleaved(
   const generator = startGenerator();
   try {
     for (const kind of kinds) {
-      const server = await spawnServer(script, kind, setupFile);
+      const server = await spawnServer(kind, setupFile);
       servers.push(server);
       const client = new AuthorizationClient(server.address, credentials.createInsecure());
       try {
@@ -389,7 +381,7 @@ async function soakOurs(
   s: { soakS: number; inFlight: number; client: ClientKind },
 ): Promise<SoakResult> {
   // --expose-gc only serves the diagnosis after the load (what survives a full GC).
-  const server = await spawnServer(script, "ours", setupFile, { exposeGc: true });
+  const server = await spawnServer("ours", setupFile, { exposeGc: true });
   const client = new AuthorizationClient(server.address, credentials.createInsecure());
   let load: LoadClient | undefined;
   try {

@@ -18,6 +18,16 @@ import { type RunningService, startService, startThreadedService } from "../src/
 /** "ours": the service as `serve` runs it (decisions on the decision thread); "ours-inline": decision.thread false. */
 export type ServerKind = "baseline" | "ours" | "ours-inline";
 
+export function isServerKind(s: string): s is ServerKind {
+  return s === "baseline" || s === "ours" || s === "ours-inline";
+}
+
+/** The server process's entry, next to this module (.js when built, .ts when run from source). */
+const SERVER_ENTRY = new URL(
+  `./server-main${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
+  import.meta.url,
+);
+
 export interface ServerSetup {
   trustDomains: TrustDomainEntry[];
   trustedProxies: string[];
@@ -160,14 +170,13 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Parent side: forks `script --serve kind --setup file` and waits for its address. */
+/** Parent side: forks bench/server-main.ts for `kind` and waits for its address. */
 export function spawnServer(
-  script: string,
   kind: ServerKind,
   setupFile: string,
   opts: { exposeGc?: boolean } = {},
 ): Promise<ServerProcess> {
-  const child = fork(script, ["--serve", kind, "--setup", setupFile], {
+  const child = fork(SERVER_ENTRY, [kind, setupFile], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv: opts.exposeGc ? [...process.execArgv, "--expose-gc"] : process.execArgv,
   });
