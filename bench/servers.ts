@@ -5,7 +5,7 @@
  * default policy, the bench trust files and audit lines written to a file.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ChannelOptions, Server, ServerCredentials } from "@grpc/grpc-js";
 import { loadConfig } from "../src/config/load.js";
@@ -15,11 +15,14 @@ import { createIdentityRuntime } from "../src/server/runtime/identity.js";
 import { createPolicyRuntime } from "../src/server/runtime/policy.js";
 import { type RunningService, startService, startThreadedService } from "../src/server/service.js";
 
-/** "ours": the service as `serve` runs it (decisions on the decision thread); "ours-inline": decision.thread false. */
-export type ServerKind = "baseline" | "ours" | "ours-inline";
+/**
+ * "ours": the service as `serve` runs it (decisions on the decision thread); "ours-inline":
+ * decision.thread false; "echo": the thread hop without a decision (bench/echo-thread.ts, probe only).
+ */
+export type ServerKind = "baseline" | "ours" | "ours-inline" | "echo";
 
 export function isServerKind(s: string): s is ServerKind {
-  return s === "baseline" || s === "ours" || s === "ours-inline";
+  return s === "baseline" || s === "ours" || s === "ours-inline" || s === "echo";
 }
 
 /** The server process's entry, next to this module (.js when built, .ts when run from source). */
@@ -43,12 +46,17 @@ interface ReadyMessage {
 export async function serveChild(kind: ServerKind, setupFile: string): Promise<void> {
   const setup = JSON.parse(readFileSync(setupFile, "utf8")) as ServerSetup;
   const { address } =
-    kind === "baseline" ? await startBaseline() : await startOurs(setup, {}, kind === "ours");
+    kind === "baseline"
+      ? await startBaseline()
+      : kind === "echo"
+        ? await (await import("./echo-thread.js")).startEchoThread()
+        : await startOurs(setup, {}, kind === "ours");
   process.send?.({ address } satisfies ReadyMessage);
   // The parent asks for the memory breakdown (heap, external, array buffers incl. Wasm memory).
   process.on("message", (m: unknown) => {
     if (m === "memory") process.send?.({ memory: process.memoryUsage() } satisfies MemoryMessage);
     if (m === "cpu") process.send?.({ cpu: process.cpuUsage() } satisfies CpuMessage);
+    if (m === "threads") process.send?.({ threads: threadCpuUs() } satisfies ThreadsMessage);
     // Only when started with --expose-gc (the soak, after its load): what survives a full GC.
     if (m === "memory-after-gc") {
       (globalThis as { gc?: () => void }).gc?.();
@@ -64,6 +72,30 @@ interface MemoryMessage {
 
 interface CpuMessage {
   cpu: NodeJS.CpuUsage;
+}
+
+interface ThreadsMessage {
+  threads: Record<string, number>;
+}
+
+/**
+ * CPU time so far of each thread of this process, in µs, keyed "name#tid" (Linux /proc; empty
+ * elsewhere). utime and stime are fields 14 and 15 of /proc/<pid>/task/<tid>/stat, in clock ticks
+ * (100 per second on Linux).
+ */
+function threadCpuUs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out[`${name}#${tid}`] = (Number(fields[11]) + Number(fields[12])) * 10_000;
+    }
+  } catch {
+    // Not Linux: no per-thread figures.
+  }
+  return out;
 }
 
 const OK: CheckResponse = { status: { code: 0, message: "", details: [] }, okResponse: undefined };
@@ -167,6 +199,8 @@ export interface ServerProcess {
   memory(afterGc?: boolean): Promise<NodeJS.MemoryUsage | undefined>;
   /** The server process's CPU time so far (all threads), in µs. */
   cpuUs(): Promise<number>;
+  /** Each thread's CPU time so far, in µs, keyed "name#tid" (Linux; empty elsewhere or without an answer). */
+  threadsCpuUs(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -180,6 +214,22 @@ export function spawnServer(
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv: opts.exposeGc ? [...process.execArgv, "--expose-gc"] : process.execArgv,
   });
+  /** Sends `request` and waits up to 2 s for the child's message carrying `key` (undefined: no answer). */
+  const ask = <K extends string>(request: string, key: K): Promise<Record<K, unknown> | undefined> =>
+    new Promise((done) => {
+      const timer = setTimeout(() => {
+        child.off("message", onMessage);
+        done(undefined);
+      }, 2000);
+      const onMessage = (msg: unknown) => {
+        if (typeof msg !== "object" || msg === null || !(key in msg)) return;
+        clearTimeout(timer);
+        child.off("message", onMessage);
+        done(msg as Record<K, unknown>);
+      };
+      child.on("message", onMessage);
+      child.send(request);
+    });
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) =>
       reject(new Error(`bench: ${kind} server exited (${code}) before ready`));
@@ -190,37 +240,16 @@ export function spawnServer(
         address: m.address,
         child,
         rssBytes: () => rssOf(child.pid),
-        memory: (afterGc = false) =>
-          new Promise((done) => {
-            const timer = setTimeout(() => {
-              child.off("message", onMessage);
-              done(undefined);
-            }, 2000);
-            const onMessage = (msg: unknown) => {
-              if (typeof msg !== "object" || msg === null || !("memory" in msg)) return;
-              clearTimeout(timer);
-              child.off("message", onMessage);
-              done((msg as MemoryMessage).memory);
-            };
-            child.on("message", onMessage);
-            child.send(afterGc ? "memory-after-gc" : "memory");
-          }),
-        cpuUs: () =>
-          new Promise((done, fail) => {
-            const timer = setTimeout(() => {
-              child.off("message", onMessage);
-              fail(new Error(`bench: the ${kind} server did not report its CPU time`));
-            }, 2000);
-            const onMessage = (msg: unknown) => {
-              if (typeof msg !== "object" || msg === null || !("cpu" in msg)) return;
-              clearTimeout(timer);
-              child.off("message", onMessage);
-              const { user, system } = (msg as CpuMessage).cpu;
-              done(user + system);
-            };
-            child.on("message", onMessage);
-            child.send("cpu");
-          }),
+        memory: async (afterGc = false) =>
+          ((await ask(afterGc ? "memory-after-gc" : "memory", "memory")) as MemoryMessage | undefined)
+            ?.memory,
+        cpuUs: async () => {
+          const r = (await ask("cpu", "cpu")) as CpuMessage | undefined;
+          if (!r) throw new Error(`bench: the ${kind} server did not report its CPU time`);
+          return r.cpu.user + r.cpu.system;
+        },
+        threadsCpuUs: async () =>
+          ((await ask("threads", "threads")) as ThreadsMessage | undefined)?.threads ?? {},
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();
