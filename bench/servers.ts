@@ -1,8 +1,9 @@
 /**
- * The two servers under test, each in its own child process (the load generator gets its own
- * process, as Envoy would be): "baseline", a no-op Authorization/Check server from the same
- * generated code answering OK at once, and "ours", the real service (startService) with the
- * default policy, the bench trust files and audit lines written to a file.
+ * The servers under test, each in its own child process (bench/server-main.ts; the load generator
+ * gets its own process, as Envoy would be): "baseline", a no-op Authorization/Check server from the
+ * same generated code answering OK at once; "ours", the real service as `serve` runs it (default
+ * policy, the bench trust files, audit lines written to a file); "ours-inline", the same with
+ * decision.thread false; and, for bench/probe.ts only, "echo" (bench/echo-thread.ts).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
