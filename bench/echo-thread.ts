@@ -7,17 +7,9 @@
  */
 import { Worker } from "node:worker_threads";
 import { Server, type ServerUnaryCall, ServerCredentials, type sendUnaryData } from "@grpc/grpc-js";
-import { AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { RAW_AUTHORIZATION } from "../src/server/grpc-server.js";
 import type { EchoAnswers } from "./echo-worker.js";
 import type { StartedServer } from "./servers.js";
-
-const RAW = {
-  check: {
-    ...AuthorizationService.check,
-    requestDeserialize: (b: Buffer) => b,
-    responseSerialize: (b: Buffer) => b,
-  },
-} as const;
 
 export async function startEchoThread(): Promise<StartedServer> {
   const worker = new Worker(new URL("./echo-worker.js", import.meta.url));
@@ -41,7 +33,7 @@ export async function startEchoThread(): Promise<StartedServer> {
     }
   });
   const server = new Server();
-  server.addService(RAW, {
+  server.addService(RAW_AUTHORIZATION, {
     check(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
       const id = nextId++;
       pending.set(id, callback);

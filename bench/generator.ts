@@ -10,7 +10,7 @@
  * mark-compact in a window, against 8-28 ms mark-compacts every few seconds with node:http2.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { connectH2, grpcFrame } from "./h2-client.js";
+import { h2LoadClient } from "./h2-client.js";
 import type { ClientKind, LoadClient } from "./load.js";
 import { closedLoop, openLoop } from "./loops.js";
 import { Samples } from "./stats.js";
@@ -40,8 +40,7 @@ async function openClient(
   encoded: readonly Buffer[],
 ): Promise<LoadClient> {
   if (c.client === "grpc-js") return (await import("./load.js")).openLoadClient("grpc-js", address, encoded);
-  const h2 = await connectH2(address);
-  return { call: h2.caller(c.path), bodies: encoded.map(grpcFrame), close: () => h2.close() };
+  return h2LoadClient(address, c.path, encoded);
 }
 
 /** Child side (bench/generator-main.ts): serves commands until disconnected. */

@@ -35,6 +35,19 @@ export function grpcFrame(message: Uint8Array): Buffer {
   return framed;
 }
 
+/**
+ * A load client (bench/load.ts's LoadClient) over one h2 connection to `address`: calls to `path`,
+ * the requests framed once.
+ */
+export async function h2LoadClient(
+  address: string,
+  path: string,
+  encoded: readonly Buffer[],
+): Promise<{ call: CallFn<Buffer>; bodies: Buffer[]; close(): void }> {
+  const h2 = await connectH2(address);
+  return { call: h2.caller(path), bodies: encoded.map(grpcFrame), close: () => h2.close() };
+}
+
 export interface H2Client {
   /** Unary call to `path` with a pre-framed request; ok as described above. */
   caller(path: string): CallFn<Buffer>;

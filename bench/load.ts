@@ -4,7 +4,7 @@
  */
 import { Client, credentials, type ServiceError } from "@grpc/grpc-js";
 import { AuthorizationService, CheckRequest } from "../src/gen/envoy/service/auth/v3/external_auth.js";
-import { connectH2, grpcFrame } from "./h2-client.js";
+import { h2LoadClient } from "./h2-client.js";
 import type { CallFn } from "./loops.js";
 
 /** Requests encoded once, so that the generator spends its time on calls, not on protobuf encoding. */
@@ -42,14 +42,7 @@ export async function openLoadClient(
   address: string,
   encoded: readonly Buffer[],
 ): Promise<LoadClient> {
-  if (kind === "h2") {
-    const h2 = await connectH2(address);
-    return {
-      call: h2.caller(AuthorizationService.check.path),
-      bodies: encoded.map(grpcFrame),
-      close: () => h2.close(),
-    };
-  }
+  if (kind === "h2") return h2LoadClient(address, AuthorizationService.check.path, encoded);
   const client = new Client(address, credentials.createInsecure());
   return { call: rawCheckCaller(client), bodies: [...encoded], close: () => client.close() };
 }

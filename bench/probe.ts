@@ -9,26 +9,19 @@
  *        --in-flight N (64, saturation) --rounds N (4) --seconds S (5, per round) --warmup S (3)
  *        --identities N (100)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { credentials } from "@grpc/grpc-js";
-import { AuthorizationClient, AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { startGenerator } from "./generator.js";
 import { encodeRequests } from "./load.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
-import {
-  isServerKind,
-  type ServerKind,
-  type ServerProcess,
-  type ServerSetup,
-  spawnServer,
-} from "./servers.js";
+import { isServerKind, type ServerKind, type ServerProcess, spawnServer } from "./servers.js";
 import { Samples, summarize } from "./stats.js";
-import { verifyAnswers } from "./verify.js";
-import { buildWorkload } from "./workload.js";
+import { verifyServer } from "./verify.js";
+import { writeBenchSetup } from "./workload.js";
 
 const { values } = parseArgs({
   options: {
@@ -63,25 +56,11 @@ async function main(): Promise<void> {
   const servers: Array<{ kind: ServerKind; proc: ServerProcess }> = [];
   const generator = startGenerator();
   try {
-    mkdirSync(join(dir, "trust"));
-    mkdirSync(join(dir, "audit"));
-    const workload = await buildWorkload(join(dir, "trust"), num("identities", 1));
-    const setup: ServerSetup = {
-      trustDomains: workload.trustDomains,
-      trustedProxies: workload.trustedProxies,
-      policyDir: join(root, "policies"),
-      auditFile: join(dir, "audit", "audit.log"),
-    };
-    writeFileSync(join(dir, "setup.json"), JSON.stringify(setup));
+    const { workload, setupFile } = await writeBenchSetup(dir, num("identities", 1), join(root, "policies"));
     for (const kind of kinds as ServerKind[]) {
-      const proc = await spawnServer(kind, join(dir, "setup.json"));
+      const proc = await spawnServer(kind, setupFile);
       servers.push({ kind, proc });
-      const client = new AuthorizationClient(proc.address, credentials.createInsecure());
-      try {
-        await verifyAnswers(client, kind, workload.requests);
-      } finally {
-        client.close();
-      }
+      await verifyServer(proc.address, kind, workload.requests);
     }
     const encoded = encodeRequests(workload.requests.map((r) => r.request));
     await generator.connect(

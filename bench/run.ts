@@ -24,9 +24,8 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { credentials } from "@grpc/grpc-js";
 import { loadConfig } from "../src/config/load.js";
-import { AuthorizationClient, AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { measureAclGrowth } from "./acl-growth.js";
 import { measureComponents } from "./components.js";
 import { measureIdentityCost } from "./identity-cost.js";
@@ -45,10 +44,10 @@ import {
   type ServerResult,
   type SoakResult,
 } from "./report.js";
-import { loadIdentityRuntime, type ServerSetup, spawnServer } from "./servers.js";
+import { loadIdentityRuntime, spawnServer } from "./servers.js";
 import { latencyChart } from "./svg.js";
-import { verifyAnswers } from "./verify.js";
-import { type BenchRequest, buildWorkload, type Workload } from "./workload.js";
+import { verifyServer } from "./verify.js";
+import { type BenchRequest, type Workload, writeBenchSetup } from "./workload.js";
 
 const script = fileURLToPath(import.meta.url);
 const benchDir = dirname(script);
@@ -140,21 +139,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "wimse-bench-"));
   try {
     process.stderr.write(`bench: issuing ${settings.identities} workload certificates...\n`);
-    const trustDir = join(dir, "trust");
-    const auditDir = join(dir, "audit");
-    mkdirSync(trustDir);
-    mkdirSync(auditDir);
-    const workload = await buildWorkload(trustDir, settings.identities);
-    // The audit file lives apart from the trust files: the identity stage watches the trust
-    // files' directory, and audit writes there would trigger reloads.
-    const setup: ServerSetup = {
-      trustDomains: workload.trustDomains,
-      trustedProxies: workload.trustedProxies,
-      policyDir: join(root, "policies"),
-      auditFile: join(auditDir, "audit.log"),
-    };
-    const setupFile = join(dir, "setup.json");
-    writeFileSync(setupFile, JSON.stringify(setup));
+    const { workload, setupFile } = await writeBenchSetup(dir, settings.identities, join(root, "policies"));
     const { baseline, ours, oursInline } = await measureInterleaved(setupFile, workload.requests, settings);
     const soak = settings.soakS > 0 ? await soakOurs(setupFile, workload.requests, settings) : undefined;
 
@@ -285,12 +270,7 @@ async function measureInterleaved(
     for (const kind of kinds) {
       const server = await spawnServer(kind, setupFile);
       servers.push(server);
-      const client = new AuthorizationClient(server.address, credentials.createInsecure());
-      try {
-        await verifyAnswers(client, kind, requests);
-      } finally {
-        client.close();
-      }
+      await verifyServer(server.address, kind, requests);
     }
     await generator.connect(
       s.client,
@@ -382,12 +362,10 @@ async function soakOurs(
 ): Promise<SoakResult> {
   // --expose-gc only serves the diagnosis after the load (what survives a full GC).
   const server = await spawnServer("ours", setupFile, { exposeGc: true });
-  const client = new AuthorizationClient(server.address, credentials.createInsecure());
   let load: LoadClient | undefined;
   try {
     load = await openLoadClient(s.client, server.address, encodeRequests(requests.map((r) => r.request)));
-    await verifyAnswers(client, "ours", requests);
-    client.close();
+    await verifyServer(server.address, "ours", requests);
     const rssIdleBytes = server.rssBytes();
     const memoryIdle = await server.memory();
     const midS = s.soakS / 2;
@@ -426,7 +404,6 @@ async function soakOurs(
     };
     return { midS, endS, rssIdleBytes, rssMidBytes, rssEndBytes, rssTimeline, memory, saturation };
   } finally {
-    client.close();
     load?.close();
     await server.stop();
   }

@@ -1,6 +1,6 @@
 /** Before measuring: each bench request once, checked against the answer it must get. */
-import type { ServiceError } from "@grpc/grpc-js";
-import type { AuthorizationClient, CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
+import { credentials, type ServiceError } from "@grpc/grpc-js";
+import { AuthorizationClient, type CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import type { ServerKind } from "./servers.js";
 import type { BenchRequest } from "./workload.js";
 
@@ -23,5 +23,19 @@ export async function verifyAnswers(
         `bench: ${kind} answered request ${i} with status ${res.status?.code} (${res.deniedResponse?.body ?? ""}), expected ${expected ? "allow" : "deny"}`,
       );
     }
+  }
+}
+
+/** verifyAnswers over a client of its own to the server at `address`. */
+export async function verifyServer(
+  address: string,
+  kind: ServerKind,
+  requests: BenchRequest[],
+): Promise<void> {
+  const client = new AuthorizationClient(address, credentials.createInsecure());
+  try {
+    await verifyAnswers(client, kind, requests);
+  } finally {
+    client.close();
   }
 }

@@ -4,13 +4,14 @@
  * CheckRequests (about 20 headers, the caller's URL-encoded leaf as Envoy sends it, allowed and
  * denied by the default policy) with the expected outcome of each.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TrustDomainEntry } from "../src/config/types.js";
 import { envoyUrlEncodePem } from "../src/demo/envoy-encoding.js";
 import type { CheckRequest } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { type DemoPki, generateDemoPkiInMemory } from "../src/pki/demo.js";
 import { issueCertificate } from "../src/pki/issue.js";
+import type { ServerSetup } from "./servers.js";
 
 export interface BenchRequest {
   request: CheckRequest;
@@ -23,6 +24,30 @@ export interface Workload {
   trustedProxies: string[];
   requests: BenchRequest[];
   identities: number;
+}
+
+/**
+ * The workload, its trust files in `dir`/trust, and the servers' setup file `dir`/setup.json. The
+ * audit file lives apart (`dir`/audit): the identity stage watches the trust files' directory, and
+ * audit writes there would trigger reloads.
+ */
+export async function writeBenchSetup(
+  dir: string,
+  identities: number,
+  policyDir: string,
+): Promise<{ workload: Workload; setupFile: string }> {
+  mkdirSync(join(dir, "trust"));
+  mkdirSync(join(dir, "audit"));
+  const workload = await buildWorkload(join(dir, "trust"), identities);
+  const setup: ServerSetup = {
+    trustDomains: workload.trustDomains,
+    trustedProxies: workload.trustedProxies,
+    policyDir,
+    auditFile: join(dir, "audit", "audit.log"),
+  };
+  const setupFile = join(dir, "setup.json");
+  writeFileSync(setupFile, JSON.stringify(setup));
+  return { workload, setupFile };
 }
 
 const BACKEND = "spiffe://demo.wimse-authz.local/ns/demo/sa/backend";

@@ -35,7 +35,7 @@ export interface GrpcServerDeps {
  * Authorization/Check with raw bytes in and out: the stage decodes the request and encodes the
  * response itself (on the decision thread when there is one), so this thread never does.
  */
-const RAW_AUTHORIZATION = {
+export const RAW_AUTHORIZATION = {
   check: {
     ...AuthorizationService.check,
     requestDeserialize: (bytes: Buffer): Buffer => bytes,
