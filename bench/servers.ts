@@ -3,7 +3,8 @@
  * gets its own process, as Envoy would be): "baseline", a no-op Authorization/Check server from the
  * same generated code answering OK at once; "ours", the real service as `serve` runs it (default
  * policy, the bench trust files, audit lines written to a file); "ours-inline", the same with
- * decision.thread false; and, for bench/probe.ts only, "echo" (bench/echo-thread.ts).
+ * decision.thread false; and, for bench/probe.ts only, "ours-hop" (the decision thread without
+ * decision.inline_when_idle: every Check crosses over) and "echo" (bench/echo-thread.ts).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -17,13 +18,16 @@ import { createPolicyRuntime } from "../src/server/runtime/policy.js";
 import { type RunningService, startService, startThreadedService } from "../src/server/service.js";
 
 /**
- * "ours": the service as `serve` runs it (decisions on the decision thread); "ours-inline":
- * decision.thread false; "echo": the thread hop without a decision (bench/echo-thread.ts, probe only).
+ * "ours": the service as `serve` runs it (decision thread, lone Checks decided inline while it is
+ * idle); "ours-inline": decision.thread false; probe only: "ours-hop", decision.inline_when_idle
+ * false, and "echo", the thread hop without a decision (bench/echo-thread.ts).
  */
-export type ServerKind = "baseline" | "ours" | "ours-inline" | "echo";
+export type ServerKind = "baseline" | "ours" | "ours-inline" | "ours-hop" | "echo";
+
+const KINDS: readonly string[] = ["baseline", "ours", "ours-inline", "ours-hop", "echo"];
 
 export function isServerKind(s: string): s is ServerKind {
-  return s === "baseline" || s === "ours" || s === "ours-inline" || s === "echo";
+  return KINDS.includes(s);
 }
 
 /** The server process's entry, next to this module (.js when built, .ts when run from source). */
@@ -51,7 +55,7 @@ export async function serveChild(kind: ServerKind, setupFile: string): Promise<v
       ? await startBaseline()
       : kind === "echo"
         ? await (await import("./echo-thread.js")).startEchoThread()
-        : await startOurs(setup, {}, kind === "ours");
+        : await startOurs(setup, {}, kind !== "ours-inline", kind !== "ours-hop");
   process.send?.({ address } satisfies ReadyMessage);
   // The parent asks for the memory breakdown (heap, external, array buffers incl. Wasm memory).
   process.on("message", (m: unknown) => {
@@ -158,6 +162,7 @@ export async function startOurs(
   setup: ServerSetup,
   grpcOptions: ChannelOptions = {},
   thread = true,
+  inlineWhenIdle = true,
 ): Promise<StartedServer> {
   const loaded = loadConfig({
     env: {},
@@ -171,7 +176,7 @@ export async function startOurs(
   const config: Config = {
     ...loaded,
     identity: { ...loaded.identity, trustDomains: setup.trustDomains, trustedProxies: setup.trustedProxies },
-    decision: { ...loaded.decision, thread },
+    decision: { ...loaded.decision, thread, inlineWhenIdle },
   };
   const log = (line: string) => process.stderr.write(`[ours] ${line}\n`);
   let service: RunningService;

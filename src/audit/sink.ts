@@ -38,7 +38,7 @@ export interface AuditSinkOptions {
 const BATCH_BYTES = 64 * 1024;
 
 /** "stdout", "stderr" or a file path (appended, created with mode 0600). */
-export function openAuditSink(output: string, opts: AuditSinkOptions = {}): AuditSink {
+export function openAuditSink(output: string, opts: AuditSinkOptions = {}): StreamSink {
   if (output === "stdout" || output === "stderr") {
     // On a worker thread (the decision thread) process.stdout is a pipe through the main thread:
     // write to the file descriptor directly instead.
@@ -77,14 +77,21 @@ export class StreamSink implements AuditSink {
 
   write(record: AuditRecord): void {
     this.opts.onRecord?.(record);
-    const line = formatRecord(record);
-    if (this.pendingBytes + line.length > this.maxBufferBytes) {
+    this.writeText(formatRecord(record), 1);
+  }
+
+  /**
+   * Appends `lines` audit lines already formatted (each ending in a newline): those another thread
+   * decided and formatted (src/server/decision/inline.ts), so that one writer owns the output.
+   */
+  writeText(text: string, lines: number): void {
+    if (this.pendingBytes + text.length > this.maxBufferBytes) {
       if (this.droppedCount === 0) process.stderr.write("audit: buffer full, dropping audit lines\n");
-      this.droppedCount++;
+      this.droppedCount += lines;
       return;
     }
-    this.pending.push(line);
-    this.pendingBytes += line.length;
+    this.pending.push(text);
+    this.pendingBytes += text.length;
     if (this.pendingBytes >= BATCH_BYTES) {
       this.drain();
       return;

@@ -169,6 +169,7 @@ function build(v: Map<string, unknown>): Config {
     },
     decision: {
       thread: b("decision.thread"),
+      inlineWhenIdle: b("decision.inline_when_idle"),
       dryRun: b("decision.dry_run"),
       denyStatus: n("decision.deny_status"),
       identityFailureStatus: n("decision.identity_failure_status"),

@@ -298,6 +298,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: "decide Checks on a worker thread of their own, so the gRPC thread only does gRPC (serve); false: on the gRPC thread",
   },
   {
+    key: "decision.inline_when_idle",
+    type: "bool",
+    default: true,
+    doc: "with decision.thread: decide a Check on the gRPC thread when it arrives alone and the decision thread is idle (no thread hop at moderate rates; bursts still go to the thread); costs a second copy of the identity and policy runtimes",
+  },
+  {
     key: "decision.dry_run",
     type: "bool",
     default: false,

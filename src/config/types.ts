@@ -87,6 +87,8 @@ export interface Config {
   decision: {
     /** Decide on a worker thread (serve; src/server/decision/thread.ts). */
     thread: boolean;
+    /** With `thread`: lone Checks decided on the gRPC thread while the thread is idle (decision/inline.ts). */
+    inlineWhenIdle: boolean;
     dryRun: boolean;
     denyStatus: number;
     identityFailureStatus: number;

@@ -10,6 +10,7 @@ import { type AuditSink, openAuditSink } from "../audit/sink.js";
 import type { Config } from "../config/types.js";
 import { localStage } from "./decision/local.js";
 import type { DecisionStage, ReloadKind, StageEvents, StageState } from "./decision/stage.js";
+import { startInlineDecider } from "./decision/inline.js";
 import { startDecisionThread } from "./decision/thread.js";
 import { createGrpcServer } from "./grpc-server.js";
 import { HealthState, Serving } from "./health.js";
@@ -63,7 +64,11 @@ export function startThreadedService(
   config: Config,
   opts: Omit<ServiceOptions, "audit"> = {},
 ): Promise<RunningService> {
-  return run(config, opts, (events, log) => startDecisionThread(config, events, log));
+  return run(config, opts, (events, log) =>
+    startDecisionThread(config, events, log, {
+      inline: config.decision.inlineWhenIdle ? (o) => startInlineDecider(config, o) : undefined,
+    }),
+  );
 }
 
 const defaultLog = (line: string) => process.stderr.write(`${line}\n`);

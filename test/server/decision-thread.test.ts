@@ -15,8 +15,11 @@ import { openAuditSink } from "../../src/audit/sink.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/types.js";
 import { envoyUrlEncodePem } from "../../src/demo/envoy-encoding.js";
+import { mayCarryToken } from "../../src/extauthz/tokens.js";
 import { CheckRequest, CheckResponse } from "../../src/gen/envoy/service/auth/v3/external_auth.js";
 import { ensureDemoPki } from "../../src/pki/write.js";
+import { type InlineDecider, inlineDecider, startInlineDecider } from "../../src/server/decision/inline.js";
+import { loadGauge } from "../../src/server/decision/load-gauge.js";
 import { localStage } from "../../src/server/decision/local.js";
 import type {
   DecidedFacts,
@@ -229,4 +232,148 @@ describe("decision thread", () => {
     expect((err as DecisionThreadError).usage).toBe(false);
     expect((err as Error).message).toMatch(/audit\.log/);
   }, 60_000);
+});
+
+describe("decision thread with the inline decider (decision.inline_when_idle)", () => {
+  /** The thread with an inline decider whose count of inline decisions the test can read. */
+  async function withInline(cfg: Config, events: StageEvents) {
+    let decider: InlineDecider | undefined;
+    const thread = await startDecisionThread(cfg, events, () => {}, {
+      inline: async (o) => {
+        decider = await startInlineDecider(cfg, o);
+        return decider;
+      },
+    });
+    return { thread, inlineDecided: () => decider?.decided ?? -1 };
+  }
+
+  it("decides lone Checks on the calling thread, with the thread's answers, audit lines in the one output", async () => {
+    const auditFile = join(dir, "inline-audit.log");
+    const cfg = configIn(dir, auditFile);
+    const rec = recorder();
+    const { thread, inlineDecided } = await withInline(cfg, rec.events);
+    const plain = await startDecisionThread(
+      configIn(dir, join(dir, "plain.log")),
+      recorder().events,
+      () => {},
+    );
+    try {
+      const reqs = requests(60);
+      const viaInline: Answer[] = [];
+      // One at a time, the event loop idle in between: each arrives alone with the thread idle.
+      for (const b of reqs) {
+        viaInline.push(await ask(thread, b));
+        await sleep(5);
+      }
+      // All of them, unless a loaded test machine kept this thread busy for a sampling interval.
+      expect(inlineDecided()).toBeGreaterThanOrEqual(reqs.length * 0.9);
+      const viaThread: Answer[] = [];
+      for (const b of reqs) viaThread.push(await ask(plain, b));
+      expect(viaInline.map(comparable)).toEqual(viaThread.map(comparable));
+      expect(rec.decided).toHaveLength(reqs.length);
+      expect(thread.cacheStats()?.hits).toBeGreaterThan(0);
+      await thread.flushAudit();
+      const lines = readFileSync(auditFile, "utf8").trim().split("\n");
+      expect(lines).toHaveLength(reqs.length);
+      const ids = lines.map((l) => (JSON.parse(l) as { request_id: string }).request_id);
+      expect(new Set(ids)).toEqual(new Set(reqs.map((_, i) => `r-${i}`)));
+    } finally {
+      await thread.close();
+      await plain.close();
+    }
+  }, 60_000);
+
+  it("a burst gets the same answers whichever thread decides each, and close writes every audit line", async () => {
+    const auditFile = join(dir, "burst-audit.log");
+    const cfg = configIn(dir, auditFile);
+    const { thread, inlineDecided } = await withInline(cfg, recorder().events);
+    const local = localStage(
+      cfg,
+      await buildRuntimes(cfg, () => {}),
+      openAuditSink(join(dir, "burst-local.log")),
+      recorder().events,
+    );
+    const reqs = requests(300);
+    let viaThread: Answer[];
+    await sleep(100);
+    try {
+      viaThread = await Promise.all(reqs.map((b) => ask(thread, b)));
+      expect(inlineDecided()).toBeGreaterThan(0); // at least the first of the burst
+      const viaLocal = await Promise.all(reqs.map((b) => ask(local, b)));
+      expect(viaThread.map(comparable)).toEqual(viaLocal.map(comparable));
+    } finally {
+      // No flushAudit: closing hands the inline lines over before the thread closes its output.
+      await thread.close();
+      await local.close();
+    }
+    expect(readFileSync(auditFile, "utf8").trim().split("\n")).toHaveLength(reqs.length);
+  }, 60_000);
+
+  it("sends requests that may carry a token, and Checks under another policy revision, to the thread", async () => {
+    const cfg = configIn(dir, join(dir, "token-audit.log"));
+    const { thread, inlineDecided } = await withInline(cfg, recorder().events);
+    try {
+      const cert = certs[0] as string;
+      for (const name of ["workload-identity-token", "Workload-Identity-Token"]) {
+        const req = envoyRequest({ certificate: cert, headers: { [name]: "not-a-token" } });
+        const a = await ask(thread, Buffer.from(CheckRequest.encode(req).finish()));
+        expect(inlineDecided()).toBe(0);
+        // Decided by the token stage on the thread: an invalid token is a 400 with a problem body.
+        expect("response" in a && a.response.deniedResponse?.status?.code).toBe(400);
+      }
+    } finally {
+      await thread.close();
+    }
+    // tryCheck itself: another revision, undecodable bytes, not ready: declined, done never called.
+    const rt = await buildRuntimes(cfg, () => {}, { tokens: false });
+    const decider = inlineDecider(cfg, rt, { deliverAudit: () => {}, onDecided: () => {}, log: () => {} });
+    const [ok] = requests(1);
+    const never = () => expect.unreachable("declined Checks are not answered here");
+    expect(decider.tryCheck(ok as Buffer, 0n, never, "another-revision")).toBe(false);
+    expect(decider.tryCheck(Buffer.from([0xff, 0xff, 0x0f]), 0n, never, rt.policy.revision)).toBe(false);
+    let answered = false;
+    expect(decider.tryCheck(ok as Buffer, 0n, () => (answered = true), rt.policy.revision)).toBe(true);
+    expect(answered).toBe(true);
+    expect(decider.decided).toBe(1);
+    await decider.close();
+  }, 60_000);
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("mayCarryToken", () => {
+  const http = (headers: Record<string, string>, raw: Array<[string, string]> = []) =>
+    ({
+      headers,
+      headerMap: { headers: raw.map(([key, value]) => ({ key, value, rawValue: new Uint8Array() })) },
+    }) as unknown as Parameters<typeof mayCarryToken>[0];
+
+  it("finds the Workload-Identity-Token header under any spelling, in either header field", () => {
+    expect(mayCarryToken(http({ "workload-identity-token": "x" }))).toBe(true);
+    expect(mayCarryToken(http({ "WORKLOAD-Identity-Token": "x" }))).toBe(true);
+    expect(mayCarryToken(http({}, [["Workload-Identity-Token", "x"]]))).toBe(true);
+    expect(mayCarryToken(http({ "workload-identity-tokens": "x", authorization: "y" }))).toBe(false);
+    expect(mayCarryToken(http({}, [["workload-identity", "x"]]))).toBe(false);
+  });
+});
+
+describe("loadGauge", () => {
+  it("says busy after the loop ran without pause for a sampling interval, idle after it waited", async () => {
+    const gauge = loadGauge(0.75, 20);
+    await sleep(30);
+    expect(gauge.busy()).toBe(false);
+    const spin = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end); // the loop is busy
+    };
+    spin(40);
+    expect(gauge.busy()).toBe(true);
+    // Between samples the verdict stays.
+    expect(gauge.busy()).toBe(true);
+    await sleep(60);
+    expect(gauge.busy()).toBe(false);
+    // Not asked for longer than four intervals: not busy, whatever the loop did meanwhile.
+    spin(100);
+    expect(gauge.busy()).toBe(false);
+  });
 });

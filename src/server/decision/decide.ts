@@ -18,19 +18,40 @@ export interface Decided {
 
 export type RawDecide = (request: Uint8Array, started: bigint) => Decided | StageError | Promise<Decided>;
 
+export type RequestDecide = (request: CheckRequest, started: bigint) => Decided | Promise<Decided>;
+
 export function rawDecider(checker: Checker): RawDecide {
+  const decide = requestDecider(checker);
+  return (bytes, started) => {
+    const request = decodeCheck(bytes);
+    return request instanceof CheckRequestError ? request.status : decide(request, started);
+  };
+}
+
+/** The checker, then the response encoded: for a request already decoded. */
+export function requestDecider(checker: Checker): RequestDecide {
   const encode = checkResponseSerializer();
   const answer = (result: CheckResult): Decided => ({ bytes: encode(result.response), result });
-  return (bytes, started) => {
-    let request: CheckRequest;
-    try {
-      request = CheckRequest.decode(bytes);
-    } catch (e) {
-      return { code: GrpcStatus.INTERNAL, details: `cannot decode CheckRequest: ${(e as Error).message}` };
-    }
+  return (request, started) => {
     const result = checker(request, started);
     return result instanceof Promise ? result.then(answer) : answer(result);
   };
+}
+
+/** A request that does not decode: the error status it is answered with. */
+export class CheckRequestError {
+  constructor(readonly status: StageError) {}
+}
+
+export function decodeCheck(bytes: Uint8Array): CheckRequest | CheckRequestError {
+  try {
+    return CheckRequest.decode(bytes);
+  } catch (e) {
+    return new CheckRequestError({
+      code: GrpcStatus.INTERNAL,
+      details: `cannot decode CheckRequest: ${(e as Error).message}`,
+    });
+  }
 }
 
 export function isStageError(v: Decided | StageError): v is StageError {

@@ -26,6 +26,8 @@ export type ToWorker =
   | ChecksMessage
   | { type: "reload"; id: number }
   | { type: "flush"; id: number }
+  /** Audit lines of Checks the gRPC thread decided itself (inline.ts), for the one audit writer. */
+  | { type: "audit"; text: string; lines: number }
   | { type: "close" };
 
 export interface Stats {

@@ -21,6 +21,8 @@ import {
   type ToWorker,
   type WorkerInit,
 } from "./protocol.js";
+import type { InlineDecider, InlineOptions } from "./inline.js";
+import { loadGauge } from "./load-gauge.js";
 import type { CheckDone, DecisionStage, ReloadOutcome, StageEvents, StageState } from "./stage.js";
 
 /** Thrown by startDecisionThread when the thread could not build its runtimes. */
@@ -37,6 +39,19 @@ export class DecisionThreadError extends Error {
 const NOT_READY: StageState = { identityReady: false, policyReady: false, revision: "" };
 const RESTART_DELAY_MS = 1000;
 const CLOSE_TIMEOUT_MS = 10_000;
+/**
+ * The inline decider takes a Check while this thread is not busy (loadGauge) and the decision
+ * thread has fewer Checks than this in flight: at moderate rates a crossing overlaps the next
+ * arrival, so "none in flight" would send many Checks over; at saturation it always has more.
+ */
+const INLINE_MAX_PENDING = 4;
+/**
+ * Event-loop utilisation of the gRPC thread above which it counts as busy (under a burst or at
+ * saturation, Checks go to the decision thread so that gRPC and deciding use two cores), sampled
+ * at most this often.
+ */
+const BUSY_UTILISATION = 0.75;
+const BUSY_SAMPLE_MS = 20;
 
 /**
  * The worker's entry: the compiled worker.js next to this file; when running from TypeScript
@@ -54,6 +69,11 @@ function workerEntry(): { entry: URL | string; eval: boolean } {
 export interface DecisionThreadOptions {
   /** Each worker started (the first and any replacement): diagnostics and tests. */
   onWorker?: (worker: Worker) => void;
+  /**
+   * Started once the thread is up (decision.inline_when_idle): the first Check of a turn of this
+   * thread's event loop is decided here when the decision thread has nothing in flight.
+   */
+  inline?: (opts: InlineOptions) => Promise<InlineDecider>;
 }
 
 export async function startDecisionThread(
@@ -137,6 +157,18 @@ export async function startDecisionThread(
     }
   };
 
+  // Audit lines of inline decisions, held while no thread runs (a replacement is starting).
+  let heldAudit: { text: string; lines: number }[] = [];
+  const deliverAudit = (text: string, lines: number) => {
+    if (worker) worker.postMessage({ type: "audit", text, lines } satisfies ToWorker);
+    else heldAudit.push({ text, lines });
+  };
+  const postHeldAudit = () => {
+    if (!worker) return;
+    for (const m of heldAudit) worker.postMessage({ type: "audit", ...m } satisfies ToWorker);
+    heldAudit = [];
+  };
+
   const spawn = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const entry = workerEntry();
@@ -165,6 +197,7 @@ export async function startDecisionThread(
             worker = w;
             current = m.state;
             lastStats = m.stats;
+            postHeldAudit();
             events.onState();
             resolve();
             return;
@@ -221,10 +254,29 @@ export async function startDecisionThread(
 
   await spawn();
 
+  let inline: InlineDecider | undefined;
+  try {
+    inline = await opts.inline?.({ deliverAudit, onDecided: (f) => events.onDecided(f), log });
+  } catch (e) {
+    // The thread decides everything; the service runs as without the option.
+    log(`inline decider not started: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const load = loadGauge(BUSY_UTILISATION, BUSY_SAMPLE_MS);
+
   return {
     check(request: Buffer, started: bigint, done: CheckDone) {
       if (!worker || closing) {
         done({ code: GrpcStatus.UNAVAILABLE, details: "the decision thread is not running" });
+        return;
+      }
+      if (
+        inline &&
+        pending.size < INLINE_MAX_PENDING &&
+        !load.busy() &&
+        current.identityReady &&
+        current.policyReady &&
+        inline.tryCheck(request, started, done, current.revision)
+      ) {
         return;
       }
       const id = newId();
@@ -240,12 +292,14 @@ export async function startDecisionThread(
     state: () => current,
     cacheStats(): CacheStats | undefined {
       const { cacheHits, cacheMisses } = lastStats;
-      return cacheHits === undefined || cacheMisses === undefined
-        ? undefined
-        : { hits: cacheHits, misses: cacheMisses };
+      const here = inline?.cacheStats();
+      if (cacheHits === undefined || cacheMisses === undefined) return here;
+      return { hits: cacheHits + (here?.hits ?? 0), misses: cacheMisses + (here?.misses ?? 0) };
     },
-    auditDropped: () => droppedBefore + lastStats.auditDropped,
-    reload() {
+    auditDropped: () => droppedBefore + lastStats.auditDropped + (inline?.auditDropped ?? 0),
+    async reload() {
+      // The inline runtimes first: the thread's new revision then finds them already on it.
+      await inline?.reload();
       const w = worker;
       if (!w) {
         return Promise.resolve({
@@ -261,9 +315,11 @@ export async function startDecisionThread(
             : { policy: { ok: false, revision: "", error: "the decision thread failed" } },
       );
     },
-    flushAudit() {
+    async flushAudit() {
+      // Inline lines are posted before the flush request, so the thread writes them first.
+      await inline?.flushAudit();
       const w = worker;
-      if (!w) return Promise.resolve();
+      if (!w) return;
       return ask(
         w,
         (id) => ({ type: "flush", id }),
@@ -273,6 +329,8 @@ export async function startDecisionThread(
     async close() {
       closing = true;
       flush();
+      await inline?.close();
+      postHeldAudit();
       const w = worker;
       if (!w) return;
       await new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@
  * readiness they leave, which the gRPC thread turns into health and metrics.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { type AuditSink, openAuditSink } from "../../audit/sink.js";
+import { openAuditSink } from "../../audit/sink.js";
 import { TokenConfigError } from "../../identity/tokens/index.js";
 import type { Runtimes } from "../ports.js";
 import { buildRuntimes } from "../runtime/index.js";
@@ -46,7 +46,7 @@ try {
   process.exit(1);
 }
 const rt = runtimes;
-const audit: AuditSink = openAuditSink(config.audit.output);
+const audit = openAuditSink(config.audit.output);
 const decide: RawDecide = rawDecider(checkerFor(config, rt));
 
 const state = (): StageState => ({
@@ -117,6 +117,8 @@ port.on("message", (m: ToWorker) => {
     if (ids.length > 0) answer(ids, outs);
   } else if (m.type === "reload") {
     void reload(m.id);
+  } else if (m.type === "audit") {
+    audit.writeText(m.text, m.lines);
   } else if (m.type === "flush") {
     audit.flush().then(() => send({ type: "flushed", id: m.id }));
   } else if (m.type === "close") {

@@ -1,0 +1,138 @@
+/**
+ * The inline decider: with the decision thread (thread.ts), a Check that arrives alone while that
+ * thread is idle is decided here, on the gRPC thread, instead of crossing over. At moderate rates
+ * every call arrives alone, and a crossing costs two thread wake-ups (docs/performance.md: the
+ * hop, not the decision, set the tail at 1000 rps); under load, batches still go to the decision
+ * thread, so gRPC and deciding keep using two cores.
+ *
+ * It holds its own identity and policy runtimes, built from the same configuration and watching
+ * the same files, and decides only when they are ready and its policy revision is the decision
+ * thread's (after a reload, until both have the same policy, everything goes to the thread). It
+ * has no token stage: a request that may carry a Workload-Identity-Token is declined and goes to
+ * the decision thread, which holds the replay cache. Its audit lines are formatted here and handed
+ * in batches to the decision thread, the one writer of the audit output.
+ */
+import { Writable } from "node:stream";
+import { StreamSink } from "../../audit/sink.js";
+import type { Config } from "../../config/types.js";
+import { mayCarryToken } from "../../extauthz/tokens.js";
+import type { CacheStats } from "../metrics.js";
+import type { Runtimes } from "../ports.js";
+import { buildRuntimes } from "../runtime/index.js";
+import {
+  CheckRequestError,
+  checkerFor,
+  type Decided,
+  decodeCheck,
+  internalError,
+  requestDecider,
+} from "./decide.js";
+import type { CheckDone, StageEvents } from "./stage.js";
+
+export interface InlineDecider {
+  /**
+   * Decides the Check here and answers it through `done` (synchronously), or returns false without
+   * calling `done` when it must go to the decision thread: runtimes not ready, a policy revision
+   * other than `revision` (the decision thread's), a request that does not decode or may carry a
+   * token.
+   */
+  tryCheck(request: Buffer, started: bigint, done: CheckDone, revision: string): boolean;
+  cacheStats(): CacheStats | undefined;
+  readonly auditDropped: number;
+  /** Checks decided here so far. */
+  readonly decided: number;
+  /** Hands every audit line of a Check answered so far to `deliver`. */
+  flushAudit(): Promise<void>;
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface InlineOptions {
+  /** Formatted audit lines (`lines` of them, each ending in a newline) for the audit writer. */
+  deliverAudit(text: string, lines: number): void;
+  onDecided: StageEvents["onDecided"];
+  log(line: string): void;
+}
+
+/**
+ * Builds the runtimes (after the decision thread is up: the demo PKI, when it is generated, is
+ * generated once, by that thread) and returns the decider.
+ */
+export async function startInlineDecider(config: Config, opts: InlineOptions): Promise<InlineDecider> {
+  const log = (line: string) => opts.log(`inline decider: ${line}`);
+  const runtimes = await buildRuntimes(config, log, { tokens: false });
+  return inlineDecider(config, runtimes, opts);
+}
+
+/** The decider over runtimes given (tests pass doubles). */
+export function inlineDecider(config: Config, runtimes: Runtimes, opts: InlineOptions): InlineDecider {
+  const decide = requestDecider(checkerFor(config, runtimes));
+  const { identity, policy } = runtimes;
+  const audit = new StreamSink(
+    new Writable({
+      decodeStrings: false,
+      write(chunk: string, _encoding, callback) {
+        opts.deliverAudit(chunk, countLines(chunk));
+        callback();
+      },
+    }),
+    true,
+  );
+  let decided = 0;
+  const deliver = (d: Decided, done: CheckDone) => {
+    done(null, d.bytes);
+    audit.write(d.result.audit);
+    const a = d.result.audit;
+    opts.onDecided({ decision: a.decision, reason_code: a.reason_code, latency_ms: a.latency_ms });
+  };
+  return {
+    tryCheck(bytes, started, done, revision) {
+      if (!identity.ready || !policy.ready || policy.revision !== revision) return false;
+      const request = decodeCheck(bytes);
+      if (request instanceof CheckRequestError) return false;
+      const http = request.attributes?.request?.http;
+      if (http && mayCarryToken(http)) return false;
+      decided++;
+      let out: Decided | Promise<Decided>;
+      try {
+        out = decide(request, started);
+      } catch (e) {
+        done(internalError(e));
+        return true;
+      }
+      if (out instanceof Promise) {
+        // Not reached without a token stage; answered all the same if it ever is.
+        out.then(
+          (d) => deliver(d, done),
+          (e: unknown) => done(internalError(e)),
+        );
+      } else {
+        deliver(out, done);
+      }
+      return true;
+    },
+    cacheStats: () => identity.cacheStats?.(),
+    get auditDropped() {
+      return audit.dropped;
+    },
+    get decided() {
+      return decided;
+    },
+    flushAudit: () => audit.flush(),
+    async reload() {
+      await identity.reload?.();
+      await policy.reload();
+    },
+    async close() {
+      await policy.close?.();
+      await identity.close?.();
+      await audit.close();
+    },
+  };
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
