@@ -85,6 +85,8 @@ export async function measureAclGrowth(
         writeFileSync(join(dir, "data.json"), text);
         let loadError = "";
         const engine = await WasmPolicyEngine.start({
+          // The module's evaluation itself: an equal input reused would measure a Map lookup.
+          reuseDecisions: false,
           // The normal shape of 100,000 callers is ~21 MB: above the 16 MiB default of
           // policy.max_file_bytes, so the bench raises it as an operator would.
           source: regoDirectorySource(dir, [DEFAULT_ENTRYPOINT], { maxFileBytes: MAX_DATA_BYTES }),

@@ -77,6 +77,8 @@ export async function measureComponents(opts: {
   const inputUs = timeLoop(ms, requests.length, construct);
 
   const engine = await WasmPolicyEngine.start({
+    // The module's evaluation itself: an equal input reused would measure a Map lookup.
+    reuseDecisions: false,
     source: regoDirectorySource(opts.policyDir, [DEFAULT_ENTRYPOINT]),
     entrypoint: DEFAULT_ENTRYPOINT,
   });

@@ -36,6 +36,12 @@ export interface EngineOptions {
    */
   strictBuiltinErrors?: boolean;
   listener?: PolicyListener;
+  /**
+   * Reuse the decision of an equal projected input while the same policy is in force, for
+   * modules our compiler marked deterministic (default true; false: run the module for every
+   * evaluation, as the bench's evaluation-cost figures need).
+   */
+  reuseDecisions?: boolean;
   /** Watch the source's files and reload on change (default false). */
   watch?: boolean;
   debounceMs?: number;
@@ -54,6 +60,11 @@ interface Active {
    * deny with this body), so each is parsed and validated once; the outcomes are frozen, shared.
    */
   outcomes: Map<string, EvaluationOutcome>;
+  /**
+   * Decisions by projected input text, for deterministic modules with a projection
+   * (PolicyBundle.deterministic): an equal input has the same outcome under this revision.
+   */
+  decisions?: Map<string, EvaluationOutcome>;
   entrypointId: number;
   revision: string;
   /** The input paths the module can read; undefined: it gets the whole input. */
@@ -65,6 +76,7 @@ export class WasmPolicyEngine implements PolicyEngine {
   private readonly source: PolicySource;
   private readonly builtins: HostBuiltins;
   private readonly listener?: PolicyListener;
+  private readonly reuseDecisions: boolean;
   private active?: Active;
   private watcher?: Watch;
   private reloading?: Promise<ReloadEvent>;
@@ -74,6 +86,7 @@ export class WasmPolicyEngine implements PolicyEngine {
     this.source = opts.source;
     this.entrypoint = opts.entrypoint ?? DEFAULT_ENTRYPOINT;
     this.listener = opts.listener;
+    this.reuseDecisions = opts.reuseDecisions !== false;
     this.builtins = {
       ...hostBuiltins({ strict: opts.strictBuiltinErrors ?? true }),
       ...(opts.extraBuiltins ?? {}),
@@ -103,6 +116,11 @@ export class WasmPolicyEngine implements PolicyEngine {
   /** Reloads now (SIGHUP). Concurrent calls coalesce into one more load after the running one. */
   reload(): Promise<ReloadEvent> {
     return this.load("explicit");
+  }
+
+  /** Decisions kept for reuse under the policy in force (0 unless the module is deterministic). */
+  decisionsKept(): number {
+    return this.active?.decisions?.size ?? 0;
   }
 
   close(): void {
@@ -135,6 +153,9 @@ export class WasmPolicyEngine implements PolicyEngine {
     if (typeof text !== "string") {
       return { kind: "error", code: "policy_input_invalid", message: "input is not JSON", revision };
     }
+    const decisions = active.decisions;
+    const decided = decisions?.get(text);
+    if (decided) return decided;
     let result: string | undefined;
     let rs: unknown;
     try {
@@ -146,7 +167,10 @@ export class WasmPolicyEngine implements PolicyEngine {
     }
     if (result === undefined) return this.outcome(rs, revision);
     const known = active.outcomes.get(result);
-    if (known) return known;
+    if (known) {
+      if (decisions) rememberDecision(decisions, text, known);
+      return known;
+    }
     try {
       rs = JSON.parse(result);
     } catch (e) {
@@ -154,6 +178,8 @@ export class WasmPolicyEngine implements PolicyEngine {
     }
     const outcome = this.outcome(rs, revision);
     remember(active.outcomes, result, outcome);
+    const kept = active.outcomes.get(result);
+    if (decisions && kept) rememberDecision(decisions, text, kept);
     return outcome;
   }
 
@@ -258,6 +284,9 @@ export class WasmPolicyEngine implements PolicyEngine {
       resultText,
       evaluateText,
       outcomes: new Map(),
+      ...(this.reuseDecisions && bundle.deterministic === true && projection !== undefined
+        ? { decisions: new Map() }
+        : {}),
       entrypointId,
       revision: bundle.revision,
       projection,
@@ -288,6 +317,9 @@ export class WasmPolicyEngine implements PolicyEngine {
 const MAX_KEPT_RESULT = 2048;
 /** Distinct results kept per policy; when full, the map starts over. */
 const MAX_KEPT_OUTCOMES = 512;
+/** Decisions kept per revision (deterministic modules), and the longest input text kept. */
+const MAX_KEPT_DECISIONS = 4096;
+const MAX_DECISION_KEY = 1024;
 
 function remember(
   outcomes: Map<string, EvaluationOutcome>,
@@ -297,6 +329,23 @@ function remember(
   if (result.length > MAX_KEPT_RESULT) return;
   if (outcomes.size >= MAX_KEPT_OUTCOMES) outcomes.clear();
   outcomes.set(result, deepFreeze(outcome));
+}
+
+/**
+ * Keeps a decision (a frozen outcome from `outcomes`) for its input text; the oldest goes first
+ * once MAX_KEPT_DECISIONS are kept. Long inputs are not kept.
+ */
+function rememberDecision(
+  decisions: Map<string, EvaluationOutcome>,
+  text: string,
+  outcome: EvaluationOutcome,
+): void {
+  if (text.length > MAX_DECISION_KEY) return;
+  if (decisions.size >= MAX_KEPT_DECISIONS) {
+    const oldest = decisions.keys().next();
+    if (!oldest.done) decisions.delete(oldest.value);
+  }
+  decisions.set(text, outcome);
 }
 
 /** Shared outcomes must not change: a consumer that tried would throw (and deny), not leak. */

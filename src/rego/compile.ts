@@ -11,6 +11,7 @@ import { RegoCompileError } from "./errors.js";
 import type { CompileOptions, CompileResult } from "./index.js";
 import type { Block, Policy } from "./ir/types.js";
 import { inputPathList, inputPaths } from "./analysis/input-paths.js";
+import { isPureBuiltin } from "./builtins/catalog.js";
 import { checkModules } from "./check/index.js";
 import { planPolicy } from "./plan/index.js";
 import { parseModule } from "./syntax/index.js";
@@ -58,11 +59,14 @@ export function compileWith(s: RegoStages, files: SourceFile[], opts: CompileOpt
     entrypoints[plan.name] = i;
   });
   const paths = inputPathsOrWhole(policy);
+  const called = calledBuiltinsOf(policy);
+  const native = new Set(s.nativeBuiltins());
   return {
     wasm,
     entrypoints,
-    hostBuiltins: hostBuiltinsOf(policy, new Set(s.nativeBuiltins())),
+    hostBuiltins: called.filter((b) => !native.has(b)),
     ...(paths ? { inputPaths: inputPathList(paths) } : {}),
+    deterministic: called.every(isPureBuiltin),
   };
 }
 
@@ -105,6 +109,11 @@ function compileError(file: string, message: string): RegoCompileError {
 
 /** Builtins called by the IR that are neither user functions nor implemented inside the module. */
 export function hostBuiltinsOf(policy: Policy, native: Set<string>): string[] {
+  return calledBuiltinsOf(policy).filter((b) => !native.has(b));
+}
+
+/** Builtins called by the IR (every call that is not to a user function), sorted. */
+export function calledBuiltinsOf(policy: Policy): string[] {
   const funcs = new Set(policy.funcs.map((f) => f.name));
   const out = new Set<string>();
   const visit = (blocks: Block[]): void => {
@@ -112,7 +121,7 @@ export function hostBuiltinsOf(policy: Policy, native: Set<string>): string[] {
       for (const st of b.stmts) {
         switch (st.type) {
           case "Call":
-            if (!funcs.has(st.func) && !native.has(st.func)) out.add(st.func);
+            if (!funcs.has(st.func)) out.add(st.func);
             break;
           case "Block":
             visit(st.blocks);

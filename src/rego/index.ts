@@ -36,4 +36,9 @@ export interface CompileResult {
    * evaluator may pass just these (src/policy/projection.ts). Undefined: the whole input.
    */
   inputPaths?: InputPath[];
+  /**
+   * The module calls only pure built-ins (builtins/catalog.ts isPureBuiltin): the same input and
+   * data give the same result, so an evaluator may reuse a result for an equal input.
+   */
+  deterministic: boolean;
 }

@@ -108,6 +108,7 @@ export function compileTree(tree: SourceTree, entrypoints: string[]): PolicyBund
     },
     sources: tree.rego.map((f) => f.relPath),
     ...(compiled.inputPaths ? { inputPaths: compiled.inputPaths } : {}),
+    ...(compiled.deterministic ? { deterministic: true } : {}),
   };
 }
 

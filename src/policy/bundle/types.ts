@@ -18,4 +18,9 @@ export interface PolicyBundle {
    * Absent for bundles built elsewhere (`opa build` tarballs): the policy gets the whole input.
    */
   inputPaths?: InputPath[];
+  /**
+   * Compiled here and calling only pure built-ins (CompileResult.deterministic): the engine may
+   * reuse a decision for an equal projected input. Absent for bundles built elsewhere.
+   */
+  deterministic?: boolean;
 }

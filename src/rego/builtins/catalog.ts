@@ -118,3 +118,22 @@ export const BUILTINS: ReadonlyMap<string, BuiltinSignature> = build();
 
 /** Names that are first segments of built-in names (`time` for time.now_ns): not rule-local vars. */
 export const BUILTIN_ROOTS: ReadonlySet<string> = new Set([...BUILTINS.keys()].map((n) => n.split(".")[0]!));
+
+/**
+ * Built-ins whose result depends on their arguments alone and that have no effect: not the
+ * non-deterministic ones (clock, randomness, network, the runtime), not print or trace (output),
+ * and not the certificate verifiers that check validity against the current time. A module that
+ * calls only these gives the same result for the same input and data. Unknown names: false.
+ */
+export function isPureBuiltin(name: string): boolean {
+  const sig = BUILTINS.get(name);
+  return sig !== undefined && sig.nondeterministic !== true && !IMPURE.has(name);
+}
+
+const IMPURE: ReadonlySet<string> = new Set([
+  "print",
+  "internal.print",
+  "trace",
+  "crypto.x509.parse_and_verify_certificates",
+  "crypto.x509.parse_and_verify_certificates_with_options",
+]);
