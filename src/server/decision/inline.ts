@@ -7,7 +7,10 @@
  *
  * It holds its own identity and policy runtimes, built from the same configuration and watching
  * the same files, and decides only when they are ready and its policy revision is the decision
- * thread's (after a reload, until both have the same policy, everything goes to the thread). It
+ * thread's (after a reload, until both have the same policy, everything goes to the thread).
+ * Trust bundles and CRLs carry no revision to compare: each side reloads them when its own
+ * watcher (or poll, or a reload request) sees the change, so between the two reloads, usually
+ * milliseconds apart, a Check may be decided with either side's bundles. It
  * has no token stage: a request that may carry a Workload-Identity-Token is declined and goes to
  * the decision thread, which holds the replay cache. Its audit lines are formatted here and handed
  * in batches to the decision thread, the one writer of the audit output.
