@@ -70,7 +70,13 @@ export async function runServe(argv: string[]): Promise<number> {
       (service.metricsPort !== undefined
         ? `, metrics on ${config.metrics.address}${config.metrics.path}`
         : "") +
-      `, decisions on ${config.decision.thread ? "a worker thread" : "the gRPC thread"}` +
+      `, decisions on ${
+        !config.decision.thread
+          ? "the gRPC thread"
+          : config.decision.inlineWhenIdle
+            ? "a worker thread (on the gRPC thread while it is idle)"
+            : "a worker thread"
+      }` +
       `, policy revision ${state.revision || "none"}, health ${state.policyReady && state.identityReady ? "SERVING" : "NOT_SERVING"}`,
   );
   return new Promise<number>((resolve) => {
