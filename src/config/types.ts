@@ -87,7 +87,7 @@ export interface Config {
   decision: {
     /** Decide on a worker thread (serve; src/server/decision/thread.ts). */
     thread: boolean;
-    /** With `thread`: lone Checks decided on the gRPC thread while the thread is idle (decision/inline.ts). */
+    /** With `thread`: Checks decided on the gRPC thread while it is not busy (decision/inline.ts). */
     inlineWhenIdle: boolean;
     dryRun: boolean;
     denyStatus: number;

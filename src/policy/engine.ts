@@ -177,8 +177,7 @@ export class WasmPolicyEngine implements PolicyEngine {
       return { kind: "error", code: "policy_eval_error", message: errorMessage(e), revision };
     }
     const outcome = this.outcome(rs, revision);
-    remember(active.outcomes, result, outcome);
-    const kept = active.outcomes.get(result);
+    const kept = remember(active.outcomes, result, outcome);
     if (decisions && kept) rememberDecision(decisions, text, kept);
     return outcome;
   }
@@ -321,14 +320,17 @@ const MAX_KEPT_OUTCOMES = 512;
 const MAX_KEPT_DECISIONS = 4096;
 const MAX_DECISION_KEY = 1024;
 
+/** Keeps the outcome (frozen) for its result text and returns it; undefined when not kept. */
 function remember(
   outcomes: Map<string, EvaluationOutcome>,
   result: string,
   outcome: EvaluationOutcome,
-): void {
-  if (result.length > MAX_KEPT_RESULT) return;
+): EvaluationOutcome | undefined {
+  if (result.length > MAX_KEPT_RESULT) return undefined;
   if (outcomes.size >= MAX_KEPT_OUTCOMES) outcomes.clear();
-  outcomes.set(result, deepFreeze(outcome));
+  const kept = deepFreeze(outcome);
+  outcomes.set(result, kept);
+  return kept;
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
- * The inline decider: with the decision thread (thread.ts), a Check that arrives alone while that
- * thread is idle is decided here, on the gRPC thread, instead of crossing over. At moderate rates
- * every call arrives alone, and a crossing costs two thread wake-ups (docs/performance.md: the
- * hop, not the decision, set the tail at 1000 rps); under load, batches still go to the decision
- * thread, so gRPC and deciding keep using two cores.
+ * The inline decider: with the decision thread (thread.ts), a Check that arrives while the gRPC
+ * thread is not busy and the decision thread has few in flight is decided here, on the gRPC
+ * thread, instead of crossing over. A crossing costs two thread wake-ups (docs/performance.md:
+ * the hop, not the decision, set the tail at 1000 rps); under load, Checks still go to the
+ * decision thread, so gRPC and deciding keep using two cores.
  *
  * It holds its own identity and policy runtimes, built from the same configuration and watching
  * the same files, and decides only when they are ready and its policy revision is the decision
@@ -85,8 +85,7 @@ export function inlineDecider(config: Config, runtimes: Runtimes, opts: InlineOp
   const deliver = (d: Decided, done: CheckDone) => {
     done(null, d.bytes);
     audit.write(d.result.audit);
-    const a = d.result.audit;
-    opts.onDecided({ decision: a.decision, reason_code: a.reason_code, latency_ms: a.latency_ms });
+    opts.onDecided(d.result.audit);
   };
   return {
     tryCheck(bytes, started, done, revision) {

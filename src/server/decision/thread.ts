@@ -70,8 +70,9 @@ export interface DecisionThreadOptions {
   /** Each worker started (the first and any replacement): diagnostics and tests. */
   onWorker?: (worker: Worker) => void;
   /**
-   * Started once the thread is up (decision.inline_when_idle): the first Check of a turn of this
-   * thread's event loop is decided here when the decision thread has nothing in flight.
+   * Started once the thread is up (decision.inline_when_idle): a Check is decided on this thread
+   * while it is not busy (loadGauge) and the decision thread has fewer than INLINE_MAX_PENDING
+   * Checks in flight.
    */
   inline?: (opts: InlineOptions) => Promise<InlineDecider>;
 }
@@ -302,9 +303,9 @@ export async function startDecisionThread(
       await inline?.reload();
       const w = worker;
       if (!w) {
-        return Promise.resolve({
+        return {
           policy: { ok: false, revision: current.revision, error: "the decision thread is not running" },
-        });
+        };
       }
       return ask(
         w,
