@@ -301,7 +301,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "decision.inline_when_idle",
     type: "bool",
     default: true,
-    doc: "with decision.thread: decide a Check on the gRPC thread while that thread is not busy and the decision thread has few in flight (no thread hop at moderate rates; bursts and saturation still go to the decision thread); costs a second copy of the identity and policy runtimes",
+    doc: "with decision.thread: decide a Check on the gRPC thread while that thread is not busy and the decision thread has few in flight (no thread hop at moderate rates; sustained overload still goes to the decision thread); costs a second copy of the identity and policy runtimes",
   },
   {
     key: "decision.dry_run",

@@ -19,7 +19,7 @@ import { mayCarryToken } from "../../src/extauthz/tokens.js";
 import { CheckRequest, CheckResponse } from "../../src/gen/envoy/service/auth/v3/external_auth.js";
 import { ensureDemoPki } from "../../src/pki/write.js";
 import { type InlineDecider, inlineDecider, startInlineDecider } from "../../src/server/decision/inline.js";
-import { loadGauge } from "../../src/server/decision/load-gauge.js";
+import { type LoadGaugeOptions, loadGauge } from "../../src/server/decision/load-gauge.js";
 import { localStage } from "../../src/server/decision/local.js";
 import type {
   DecidedFacts,
@@ -236,13 +236,14 @@ describe("decision thread", () => {
 
 describe("decision thread with the inline decider (decision.inline_when_idle)", () => {
   /** The thread with an inline decider whose count of inline decisions the test can read. */
-  async function withInline(cfg: Config, events: StageEvents) {
+  async function withInline(cfg: Config, events: StageEvents, busy?: LoadGaugeOptions) {
     let decider: InlineDecider | undefined;
     const thread = await startDecisionThread(cfg, events, () => {}, {
       inline: async (o) => {
         decider = await startInlineDecider(cfg, o);
         return decider;
       },
+      busy,
     });
     return { thread, inlineDecided: () => decider?.decided ?? -1 };
   }
@@ -286,7 +287,12 @@ describe("decision thread with the inline decider (decision.inline_when_idle)", 
   it("a burst gets the same answers whichever thread decides each, and close writes every audit line", async () => {
     const auditFile = join(dir, "burst-audit.log");
     const cfg = configIn(dir, auditFile);
-    const { thread, inlineDecided } = await withInline(cfg, recorder().events);
+    // A short sampling interval, so that the burst turns the gauge busy and reaches both threads.
+    const { thread, inlineDecided } = await withInline(cfg, recorder().events, {
+      enter: 0.5,
+      leave: 0.5,
+      sampleMs: 5,
+    });
     const local = localStage(
       cfg,
       await buildRuntimes(cfg, () => {}),
@@ -299,6 +305,7 @@ describe("decision thread with the inline decider (decision.inline_when_idle)", 
     try {
       viaThread = await Promise.all(reqs.map((b) => ask(thread, b)));
       expect(inlineDecided()).toBeGreaterThan(0); // at least the first of the burst
+      expect(inlineDecided()).toBeLessThan(reqs.length); // and the decision thread the rest
       const viaLocal = await Promise.all(reqs.map((b) => ask(local, b)));
       expect(viaThread.map(comparable)).toEqual(viaLocal.map(comparable));
     } finally {
@@ -358,14 +365,15 @@ describe("mayCarryToken", () => {
 });
 
 describe("loadGauge", () => {
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end); // the loop is busy
+  };
+
   it("says busy after the loop ran without pause for a sampling interval, idle after it waited", async () => {
-    const gauge = loadGauge(0.75, 20);
+    const gauge = loadGauge({ enter: 0.75, leave: 0.75, sampleMs: 20 });
     await sleep(30);
     expect(gauge.busy()).toBe(false);
-    const spin = (ms: number) => {
-      const end = performance.now() + ms;
-      while (performance.now() < end); // the loop is busy
-    };
     spin(40);
     expect(gauge.busy()).toBe(true);
     // Between samples the verdict stays.
@@ -376,4 +384,36 @@ describe("loadGauge", () => {
     spin(100);
     expect(gauge.busy()).toBe(false);
   });
+
+  it("stays busy until the utilisation falls below `leave` (hysteresis)", async () => {
+    // Long intervals and wide margins: a late timer on a loaded machine lowers the utilisation
+    // measured, which the margins absorb (below 0.9 to enter, above 0.1 to stay).
+    const gauge = loadGauge({ enter: 0.9, leave: 0.1, sampleMs: 100 });
+    await sleep(110);
+    expect(gauge.busy()).toBe(false);
+    // About 0.6 busy: not enough to turn busy from idle.
+    spin(60);
+    await sleep(40);
+    expect(gauge.busy()).toBe(false);
+    spin(110);
+    expect(gauge.busy()).toBe(true);
+    // About 0.6 busy again: enough to stay busy.
+    spin(60);
+    await sleep(40);
+    expect(gauge.busy()).toBe(true);
+    // Idle for a whole interval: below `leave`.
+    await sleep(110);
+    expect(gauge.busy()).toBe(false);
+  });
+
+  it("never uses a `leave` above `enter`", async () => {
+    const gauge = loadGauge({ enter: 0.3, leave: 0.95, sampleMs: 100 });
+    spin(110);
+    expect(gauge.busy()).toBe(true);
+    // About 0.75 busy: above enter (0.3), so still busy although below the given leave (0.95).
+    spin(80);
+    await sleep(25);
+    expect(gauge.busy()).toBe(true);
+  });
 });
+

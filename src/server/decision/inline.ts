@@ -2,7 +2,7 @@
  * The inline decider: with the decision thread (thread.ts), a Check that arrives while the gRPC
  * thread is not busy and the decision thread has few in flight is decided here, on the gRPC
  * thread, instead of crossing over. A crossing costs two thread wake-ups (docs/performance.md:
- * the hop, not the decision, set the tail at 1000 rps); under load, Checks still go to the
+ * the hop, not the decision, set the tail at 1000 rps); under sustained overload, Checks go to the
  * decision thread, so gRPC and deciding keep using two cores.
  *
  * It holds its own identity and policy runtimes, built from the same configuration and watching

@@ -22,7 +22,7 @@ import {
   type WorkerInit,
 } from "./protocol.js";
 import type { InlineDecider, InlineOptions } from "./inline.js";
-import { loadGauge } from "./load-gauge.js";
+import { type LoadGaugeOptions, loadGauge } from "./load-gauge.js";
 import type { CheckDone, DecisionStage, ReloadOutcome, StageEvents, StageState } from "./stage.js";
 
 /** Thrown by startDecisionThread when the thread could not build its runtimes. */
@@ -46,12 +46,19 @@ const CLOSE_TIMEOUT_MS = 10_000;
  */
 const INLINE_MAX_PENDING = 4;
 /**
- * Event-loop utilisation of the gRPC thread above which it counts as busy (under a burst or at
- * saturation, Checks go to the decision thread so that gRPC and deciding use two cores), sampled
- * at most this often.
+ * When the gRPC thread counts as busy (loadGauge): its event-loop utilisation over a sampling
+ * interval above `enter`, until it falls below `leave`. While busy (sustained overload, where
+ * gRPC alone can fill this thread), Checks go to the decision thread so that gRPC and deciding
+ * use two cores. Below that, deciding here is cheaper and has a shorter tail than the crossing:
+ * on a small machine the decision thread may wait for a core, and when it decides only the odd
+ * Check its code stays cold. The interval is long enough that one garbage collection pause or a
+ * client's burst does not tip it.
  */
-const BUSY_UTILISATION = 0.75;
-const BUSY_SAMPLE_MS = 20;
+const BUSY: LoadGaugeOptions = {
+  enter: 0.9,
+  leave: 0.6,
+  sampleMs: 500,
+};
 
 /**
  * The worker's entry: the compiled worker.js next to this file; when running from TypeScript
@@ -75,6 +82,8 @@ export interface DecisionThreadOptions {
    * Checks in flight.
    */
   inline?: (opts: InlineOptions) => Promise<InlineDecider>;
+  /** When the gRPC thread counts as busy; default BUSY. Tests shorten it to reach both paths. */
+  busy?: LoadGaugeOptions;
 }
 
 export async function startDecisionThread(
@@ -262,7 +271,7 @@ export async function startDecisionThread(
     // The thread decides everything; the service runs as without the option.
     log(`inline decider not started: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const load = loadGauge(BUSY_UTILISATION, BUSY_SAMPLE_MS);
+  const load = loadGauge(opts.busy ?? BUSY);
 
   return {
     check(request: Buffer, started: bigint, done: CheckDone) {
