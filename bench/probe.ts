@@ -3,7 +3,9 @@
  * (baseline, ours, ours-inline, echo: bench/echo-thread.ts, the thread hop without a decision),
  * each in its own process, the bench's generator, alternating rounds after an unrecorded warm-up
  * of each server; prints per server the merged p50/p90/p99/p99.9, the generator's worst send lag,
- * process CPU per call and each busy thread's CPU per call (Linux). No targets, no files.
+ * process CPU per call and each busy thread's CPU per call (Linux), and what stalled each server's
+ * main thread during its measured windows: garbage collections by kind (count, total, longest)
+ * and the event-loop delay (worst window's p99, maximum). No targets, no files.
  *
  * Flags: --servers LIST (baseline,ours,ours-inline,echo) --rps N (1000; 0: saturation)
  *        --in-flight N (64, saturation) --rounds N (4) --seconds S (5, per round) --warmup S (3)
@@ -80,6 +82,9 @@ async function main(): Promise<void> {
       lag: 0,
       cpu: 0,
       threads: {} as Record<string, number>,
+      gc: {} as Record<string, number[]>,
+      loopP99: 0,
+      loopMax: 0,
     }));
     const roundWarmMs = 500;
     for (let round = 0; round < rounds; round++) {
@@ -87,7 +92,9 @@ async function main(): Promise<void> {
         const { proc } = servers[i];
         const cpu0 = await proc.cpuUs();
         const t0 = await proc.threadsCpuUs();
+        await proc.pauses(); // from here on: this window (its warm-up included)
         const w = await window(i, windowMs, roundWarmMs);
+        const p = await proc.pauses();
         const cpu1 = await proc.cpuUs();
         const t1 = await proc.threadsCpuUs();
         // CPU over the window's warm-up too: count its calls at the recorded rate.
@@ -98,6 +105,12 @@ async function main(): Promise<void> {
         for (const v of w.samples) acc[i].samples.add(v);
         acc[i].errors += w.errors;
         acc[i].lag = Math.max(acc[i].lag, w.maxLagMs);
+        if (p) {
+          for (const [kind, ds] of Object.entries(p.gc))
+            acc[i].gc[kind] = [...(acc[i].gc[kind] ?? []), ...ds];
+          acc[i].loopP99 = Math.max(acc[i].loopP99, p.loopDelayP99Ms);
+          acc[i].loopMax = Math.max(acc[i].loopMax, p.loopDelayMaxMs);
+        }
       }
     }
     const mode = rps > 0 ? `${rps} rps` : `${inFlight} in flight`;
@@ -114,6 +127,15 @@ async function main(): Promise<void> {
         .join(", ");
       process.stdout.write(
         `${servers[i].kind.padEnd(12)} ${Math.round(s.throughput)}/s errors ${s.errors} p50 ${s.p50.toFixed(2)} p90 ${s.p90.toFixed(2)} p99 ${s.p99.toFixed(2)} p99.9 ${s.p999.toFixed(2)} ms, worst send lag ${a.lag.toFixed(1)} ms, CPU ${perCall(a.cpu)} µs/call (threads >= 10 µs: ${threads})\n`,
+      );
+      const gc = Object.entries(a.gc)
+        .map(([kind, ds]) => {
+          const total = ds.reduce((x, y) => x + y, 0);
+          return `${kind} ${ds.length} (${total.toFixed(0)} ms, longest ${Math.max(...ds).toFixed(1)})`;
+        })
+        .join(", ");
+      process.stdout.write(
+        `${"".padEnd(12)} main thread in its windows: GC ${gc || "none"}; event-loop delay p99 ${a.loopP99.toFixed(1)} ms (worst window), max ${a.loopMax.toFixed(1)} ms\n`,
       );
     }
   } finally {

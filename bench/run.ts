@@ -11,7 +11,7 @@
  * Prints a table with the target verdicts (computed from this run's figures) and writes
  * bench-<date>.json / .svg and latest.json / .svg under --out, with the machine description.
  *
- * Flags: --duration S (10: saturation, per server) --fixed-duration S (30: fixed rate, per server;
+ * Flags: --duration S (10: saturation, per server) --fixed-duration S (60: fixed rate, per server;
  *        a p99 over 10 s was decided by one or two stalls) --warmup S (2) --in-flight N (64) --rps N (1000) --identities N (100)
  *        --soak S (60; 0 skips it) --acl-sizes LIST (10,1000,100000) --trust-domains LIST
  *        (1,100,10000) --xfcc-elements LIST (1,10) --component-ms MS (1000) --rounds N (5)
@@ -76,7 +76,7 @@ const { values } = parseArgs({
 /** Full run defaults, and the --quick ones (a pipeline check, not a measurement). */
 const DEFAULTS = {
   duration: ["10", "1"],
-  "fixed-duration": ["30", "1"],
+  "fixed-duration": ["60", "1"],
   warmup: ["2", "0.5"],
   "in-flight": ["64", "16"],
   rps: ["1000", "50"],

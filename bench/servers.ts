@@ -9,6 +9,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { constants, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { type ChannelOptions, Server, ServerCredentials } from "@grpc/grpc-js";
 import { loadConfig } from "../src/config/load.js";
 import type { Config, TrustDomainEntry } from "../src/config/types.js";
@@ -57,11 +58,14 @@ export async function serveChild(kind: ServerKind, setupFile: string): Promise<v
         ? await (await import("./echo-thread.js")).startEchoThread()
         : await startOurs(setup, {}, kind !== "ours-inline", kind !== "ours-hop");
   process.send?.({ address } satisfies ReadyMessage);
+  const pauses = pauseRecorder();
   // The parent asks for the memory breakdown (heap, external, array buffers incl. Wasm memory).
   process.on("message", (m: unknown) => {
     if (m === "memory") process.send?.({ memory: process.memoryUsage() } satisfies MemoryMessage);
     if (m === "cpu") process.send?.({ cpu: process.cpuUsage() } satisfies CpuMessage);
     if (m === "threads") process.send?.({ threads: threadCpuUs() } satisfies ThreadsMessage);
+    // What stalled this process's main thread since the last ask (bench/probe.ts, per window).
+    if (m === "pauses") process.send?.({ pauses: pauses.take() } satisfies PausesMessage);
     // Only when started with --expose-gc (the soak, after its load): what survives a full GC.
     if (m === "memory-after-gc") {
       (globalThis as { gc?: () => void }).gc?.();
@@ -81,6 +85,54 @@ interface CpuMessage {
 
 interface ThreadsMessage {
   threads: Record<string, number>;
+}
+
+interface PausesMessage {
+  pauses: Pauses;
+}
+
+/**
+ * The main thread's stalls over a window: its garbage collections by kind (durations in ms, from
+ * the "gc" performance entries: scavenges, mark-compacts, incremental marking steps, weak
+ * callbacks) and its event-loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution).
+ */
+export interface Pauses {
+  gc: Record<string, number[]>;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: "scavenge",
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: "mark-compact",
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental",
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weak-callbacks",
+};
+
+function pauseRecorder(): { take(): Pauses } {
+  let gc: Record<string, number[]> = {};
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = GC_KINDS[(e as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? "other";
+      const list = gc[kind] ?? [];
+      list.push(e.duration);
+      gc[kind] = list;
+    }
+  }).observe({ entryTypes: ["gc"] });
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  return {
+    take() {
+      const out = {
+        gc,
+        loopDelayP99Ms: delay.percentile(99) / 1e6,
+        loopDelayMaxMs: delay.max / 1e6,
+      };
+      gc = {};
+      delay.reset();
+      return out;
+    },
+  };
 }
 
 /**
@@ -207,6 +259,8 @@ export interface ServerProcess {
   cpuUs(): Promise<number>;
   /** Each thread's CPU time so far, in µs, keyed "name#tid" (Linux; empty elsewhere or without an answer). */
   threadsCpuUs(): Promise<Record<string, number>>;
+  /** The main thread's stalls since the last call (undefined without an answer). */
+  pauses(): Promise<Pauses | undefined>;
   stop(): Promise<void>;
 }
 
@@ -256,6 +310,7 @@ export function spawnServer(
         },
         threadsCpuUs: async () =>
           ((await ask("threads", "threads")) as ThreadsMessage | undefined)?.threads ?? {},
+        pauses: async () => ((await ask("pauses", "pauses")) as PausesMessage | undefined)?.pauses,
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();
