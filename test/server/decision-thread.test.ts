@@ -416,4 +416,3 @@ describe("loadGauge", () => {
     expect(gauge.busy()).toBe(true);
   });
 });
-
