@@ -114,9 +114,9 @@ function pauseRecorder(): { take(): Pauses } {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = GC_KINDS[(e as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? "other";
-      const list = gc[kind] ?? [];
-      list.push(e.duration);
-      gc[kind] = list;
+      const durations = gc[kind] ?? [];
+      durations.push(e.duration);
+      gc[kind] = durations;
     }
   }).observe({ entryTypes: ["gc"] });
   const delay = monitorEventLoopDelay({ resolution: 1 });

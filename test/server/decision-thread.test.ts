@@ -369,6 +369,12 @@ describe("loadGauge", () => {
     const end = performance.now() + ms;
     while (performance.now() < end); // the loop is busy
   };
+  // A timer set right after a spin counts from the loop's cached time, taken before the spin, so
+  // it would fire early: one turn of the loop first refreshes that time.
+  const idle = async (ms: number) => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await sleep(ms);
+  };
 
   it("says busy after the loop ran without pause for a sampling interval, idle after it waited", async () => {
     const gauge = loadGauge({ enter: 0.75, leave: 0.75, sampleMs: 20 });
@@ -378,7 +384,7 @@ describe("loadGauge", () => {
     expect(gauge.busy()).toBe(true);
     // Between samples the verdict stays.
     expect(gauge.busy()).toBe(true);
-    await sleep(60);
+    await idle(60);
     expect(gauge.busy()).toBe(false);
     // Not asked for longer than four intervals: not busy, whatever the loop did meanwhile.
     spin(100);
@@ -393,16 +399,16 @@ describe("loadGauge", () => {
     expect(gauge.busy()).toBe(false);
     // About 0.6 busy: not enough to turn busy from idle.
     spin(60);
-    await sleep(40);
+    await idle(45);
     expect(gauge.busy()).toBe(false);
     spin(110);
     expect(gauge.busy()).toBe(true);
     // About 0.6 busy again: enough to stay busy.
     spin(60);
-    await sleep(40);
+    await idle(45);
     expect(gauge.busy()).toBe(true);
     // Idle for a whole interval: below `leave`.
-    await sleep(110);
+    await idle(110);
     expect(gauge.busy()).toBe(false);
   });
 
@@ -412,7 +418,7 @@ describe("loadGauge", () => {
     expect(gauge.busy()).toBe(true);
     // About 0.75 busy: above enter (0.3), so still busy although below the given leave (0.95).
     spin(80);
-    await sleep(25);
+    await idle(25);
     expect(gauge.busy()).toBe(true);
   });
 });
