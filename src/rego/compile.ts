@@ -107,11 +107,6 @@ function compileError(file: string, message: string): RegoCompileError {
   return new RegoCompileError([{ code: "rego_compile_error", message, location: { file, row: 1, col: 1 } }]);
 }
 
-/** Builtins called by the IR that are neither user functions nor implemented inside the module. */
-export function hostBuiltinsOf(policy: Policy, native: Set<string>): string[] {
-  return calledBuiltinsOf(policy).filter((b) => !native.has(b));
-}
-
 /** Builtins called by the IR (every call that is not to a user function), sorted. */
 export function calledBuiltinsOf(policy: Policy): string[] {
   const funcs = new Set(policy.funcs.map((f) => f.name));

@@ -44,7 +44,7 @@ export interface InlineDecider {
   readonly auditDropped: number;
   /** Checks decided here so far. */
   readonly decided: number;
-  /** Hands every audit line of a Check answered so far to `deliver`. */
+  /** Hands every audit line of a Check answered so far to `deliverAudit`. */
   flushAudit(): Promise<void>;
   reload(): Promise<void>;
   close(): Promise<void>;

@@ -281,8 +281,9 @@ export async function startDecisionThread(
       }
       if (
         inline &&
-        pending.size < INLINE_MAX_PENDING &&
+        // The gauge first: asked on every Check, it never goes stale while Checks arrive.
         !load.busy() &&
+        pending.size < INLINE_MAX_PENDING &&
         current.identityReady &&
         current.policyReady &&
         inline.tryCheck(request, started, done, current.revision)
