@@ -9,7 +9,7 @@
  *
  * Flags: --servers LIST (baseline,ours,ours-inline,echo) --rps N (1000; 0: saturation)
  *        --in-flight N (64, saturation) --rounds N (4) --seconds S (5, per round) --warmup S (3)
- *        --identities N (100)
+ *        --identities N (100) --server-node-flags "default"|"none"|"--flag ..." (as bench/run.ts)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +20,13 @@ import { AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_
 import { startGenerator } from "./generator.js";
 import { encodeRequests } from "./load.js";
 import { ensureRuntimeWasm, repoRoot } from "./paths.js";
-import { isServerKind, type ServerKind, type ServerProcess, spawnServer } from "./servers.js";
+import {
+  isServerKind,
+  parseServerNodeFlags,
+  type ServerKind,
+  type ServerProcess,
+  spawnServer,
+} from "./servers.js";
 import { Samples, summarize } from "./stats.js";
 import { verifyServer } from "./verify.js";
 import { writeBenchSetup } from "./workload.js";
@@ -34,6 +40,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     warmup: { type: "string", default: "3" },
     identities: { type: "string", default: "100" },
+    "server-node-flags": { type: "string", default: "default" },
   },
 });
 
@@ -51,6 +58,7 @@ async function main(): Promise<void> {
   const rounds = num("rounds", 1);
   const windowMs = num("seconds", 0.1) * 1000;
   const warmupMs = num("warmup", 0) * 1000;
+  const nodeFlags = parseServerNodeFlags(String(values["server-node-flags"]));
   const benchDir = dirname(fileURLToPath(import.meta.url));
   const root = repoRoot(benchDir);
   ensureRuntimeWasm(root, benchDir);
@@ -60,7 +68,7 @@ async function main(): Promise<void> {
   try {
     const { workload, setupFile } = await writeBenchSetup(dir, num("identities", 1), join(root, "policies"));
     for (const kind of kinds as ServerKind[]) {
-      const proc = await spawnServer(kind, setupFile);
+      const proc = await spawnServer(kind, setupFile, { nodeFlags });
       servers.push({ kind, proc });
       await verifyServer(proc.address, kind, workload.requests);
     }
@@ -115,7 +123,7 @@ async function main(): Promise<void> {
     }
     const mode = rps > 0 ? `${rps} rps` : `${inFlight} in flight`;
     process.stdout.write(
-      `probe: ${mode}, ${rounds} rounds of ${windowMs / 1000} s per server, after ${warmupMs / 1000} s warm-up each\n`,
+      `probe: ${mode}, ${rounds} rounds of ${windowMs / 1000} s per server, after ${warmupMs / 1000} s warm-up each; server node flags: ${nodeFlags.join(" ") || "none"}\n`,
     );
     for (let i = 0; i < servers.length; i++) {
       const a = acc[i];

@@ -92,6 +92,8 @@ export interface BenchReport {
     xfccElements: number[];
     /** The generator's client: "h2" (lean node:http2) or "grpc-js". */
     client?: string;
+    /** Node flags of every server process (absent in reports older than 2026-11-27: none). */
+    serverNodeFlags?: string[];
   };
   baseline: ServerResult;
   ours: ServerResult;
@@ -311,6 +313,7 @@ export function formatTable(r: BenchReport): string {
         ]
       : []),
     `${r.settings.durationS} s per saturation measurement, ${r.settings.fixedDurationS ?? r.settings.durationS} s per fixed-rate one, after ${r.settings.warmupS} s warm-up; ${r.settings.requests} distinct requests from ${r.settings.identities} identities; generator client ${r.settings.client ?? "grpc-js"}; whole run ${r.runtimeS.toFixed(0)} s`,
+    `every server (the baseline too) ran with node flags: ${r.settings.serverNodeFlags?.length ? r.settings.serverNodeFlags.join(" ") : "none (V8 defaults)"}`,
     "",
     ...table(rows, 2),
     "",

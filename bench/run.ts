@@ -16,6 +16,8 @@
  *        --soak S (60; 0 skips it) --acl-sizes LIST (10,1000,100000) --trust-domains LIST
  *        (1,100,10000) --xfcc-elements LIST (1,10) --component-ms MS (1000) --rounds N (5)
  *        --out DIR (bench/results) --client h2|grpc-js (h2: the generator's client, bench/h2-client.ts)
+ *        --server-node-flags "default"|"none"|"--flag ..." (default: the flags `serve` runs with,
+ *        src/server/node-flags.ts, given to every server, the baseline included; none: V8's defaults)
  *        --quick (every default shrunk to check the whole pipeline in ~30 s: not a measurement;
  *        explicit flags still win).
  */
@@ -44,7 +46,7 @@ import {
   type ServerResult,
   type SoakResult,
 } from "./report.js";
-import { loadIdentityRuntime, spawnServer } from "./servers.js";
+import { loadIdentityRuntime, parseServerNodeFlags, spawnServer } from "./servers.js";
 import { latencyChart } from "./svg.js";
 import { verifyServer } from "./verify.js";
 import { type BenchRequest, type Workload, writeBenchSetup } from "./workload.js";
@@ -70,6 +72,7 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     out: { type: "string", default: join(root, "bench/results") },
     client: { type: "string", default: "h2" },
+    "server-node-flags": { type: "string", default: "default" },
   },
 });
 
@@ -134,6 +137,7 @@ async function main(): Promise<void> {
     trustDomainSizes: list("trust-domains"),
     xfccElements: list("xfcc-elements"),
     client: clientKind(values.client),
+    serverNodeFlags: parseServerNodeFlags(values["server-node-flags"]),
   };
   ensureRuntimeWasm(root, benchDir);
   const dir = mkdtempSync(join(tmpdir(), "wimse-bench-"));
@@ -259,6 +263,7 @@ async function measureInterleaved(
     rps: number;
     rounds: number;
     client: ClientKind;
+    serverNodeFlags: readonly string[];
   },
 ): Promise<{ baseline: ServerResult; ours: ServerResult; oursInline: ServerResult }> {
   // ours-inline (decision.thread false) shows what the decision thread changes; no target on it.
@@ -268,7 +273,7 @@ async function measureInterleaved(
   const generator = startGenerator();
   try {
     for (const kind of kinds) {
-      const server = await spawnServer(kind, setupFile);
+      const server = await spawnServer(kind, setupFile, { nodeFlags: s.serverNodeFlags });
       servers.push(server);
       await verifyServer(server.address, kind, requests);
     }
@@ -358,10 +363,10 @@ function phase(): Phase {
 async function soakOurs(
   setupFile: string,
   requests: BenchRequest[],
-  s: { soakS: number; inFlight: number; client: ClientKind },
+  s: { soakS: number; inFlight: number; client: ClientKind; serverNodeFlags: readonly string[] },
 ): Promise<SoakResult> {
   // --expose-gc only serves the diagnosis after the load (what survives a full GC).
-  const server = await spawnServer("ours", setupFile, { exposeGc: true });
+  const server = await spawnServer("ours", setupFile, { exposeGc: true, nodeFlags: s.serverNodeFlags });
   let load: LoadClient | undefined;
   try {
     load = await openLoadClient(s.client, server.address, encodeRequests(requests.map((r) => r.request)));

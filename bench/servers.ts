@@ -15,6 +15,7 @@ import { loadConfig } from "../src/config/load.js";
 import type { Config, TrustDomainEntry } from "../src/config/types.js";
 import { AuthorizationService, type CheckResponse } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { createIdentityRuntime } from "../src/server/runtime/identity.js";
+import { LATENCY_NODE_FLAGS } from "../src/server/node-flags.js";
 import { createPolicyRuntime } from "../src/server/runtime/policy.js";
 import { type RunningService, startService, startThreadedService } from "../src/server/service.js";
 
@@ -264,15 +265,36 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The node flags every server is started with, whatever its kind: those `serve` runs with
+ * (src/server/node-flags.ts), so that the no-op baseline gets the same runtime as ours and the
+ * ratios measure the service, not a V8 setting. --server-node-flags overrides them (run.ts, probe.ts).
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = LATENCY_NODE_FLAGS;
+
+/** --server-node-flags: "default" (SERVER_NODE_FLAGS), "none" (V8's defaults), or flags separated by spaces. */
+export function parseServerNodeFlags(text: string): string[] {
+  if (text === "default") return [...SERVER_NODE_FLAGS];
+  if (text === "none") return [];
+  const flags = text.split(/\s+/).filter((f) => f !== "");
+  const bad = flags.find((f) => !f.startsWith("--"));
+  if (bad !== undefined) throw new Error(`bench: --server-node-flags: ${bad} is not a node flag`);
+  return flags;
+}
+
 /** Parent side: forks bench/server-main.ts for `kind` and waits for its address. */
 export function spawnServer(
   kind: ServerKind,
   setupFile: string,
-  opts: { exposeGc?: boolean } = {},
+  opts: { exposeGc?: boolean; nodeFlags?: readonly string[] } = {},
 ): Promise<ServerProcess> {
   const child = fork(SERVER_ENTRY, [kind, setupFile], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    execArgv: opts.exposeGc ? [...process.execArgv, "--expose-gc"] : process.execArgv,
+    execArgv: [
+      ...process.execArgv,
+      ...(opts.nodeFlags ?? SERVER_NODE_FLAGS),
+      ...(opts.exposeGc ? ["--expose-gc"] : []),
+    ],
   });
   /** Sends `request` and waits up to 2 s for the child's message carrying `key` (undefined: no answer). */
   const ask = <K extends string>(request: string, key: K): Promise<Record<K, unknown> | undefined> =>

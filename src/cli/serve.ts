@@ -10,6 +10,7 @@ import { OPTIONS } from "../config/schema.js";
 import { envName, flagName } from "../config/sources.js";
 import { TokenConfigError } from "../identity/tokens/index.js";
 import { DecisionThreadError } from "../server/decision/thread.js";
+import { missingLatencyFlags } from "../server/node-flags.js";
 import { buildRuntimes } from "../server/runtime/index.js";
 import { type RunningService, startService, startThreadedService } from "../server/service.js";
 import { installSignalHandlers } from "../server/signals.js";
@@ -79,6 +80,12 @@ export async function runServe(argv: string[]): Promise<number> {
       }` +
       `, policy revision ${state.revision || "none"}, health ${state.policyReady && state.identityReady ? "SERVING" : "NOT_SERVING"}`,
   );
+  const missing = missingLatencyFlags();
+  if (missing.length > 0) {
+    log(
+      `node was started without ${missing.join(" ")}: expect longer GC pauses under load (docs/performance.md); npm start, k8s/Dockerfile and docker-compose.yml pass them`,
+    );
+  }
   return new Promise<number>((resolve) => {
     installSignalHandlers(service, log, resolve);
   });
