@@ -266,15 +266,12 @@ export interface ServerProcess {
 }
 
 /**
- * The node flags every server is started with, whatever its kind: those `serve` runs with
- * (src/server/node-flags.ts), so that the no-op baseline gets the same runtime as ours and the
- * ratios measure the service, not a V8 setting. --server-node-flags overrides them (run.ts, probe.ts).
+ * --server-node-flags: "default" (the flags `serve` runs with, LATENCY_NODE_FLAGS), "none" (V8's
+ * defaults), or flags separated by spaces. Every server gets the same ones, the no-op baseline
+ * included, so that the ratios measure the service, not a V8 setting.
  */
-export const SERVER_NODE_FLAGS: readonly string[] = LATENCY_NODE_FLAGS;
-
-/** --server-node-flags: "default" (SERVER_NODE_FLAGS), "none" (V8's defaults), or flags separated by spaces. */
 export function parseServerNodeFlags(text: string): string[] {
-  if (text === "default") return [...SERVER_NODE_FLAGS];
+  if (text === "default") return [...LATENCY_NODE_FLAGS];
   if (text === "none") return [];
   const flags = text.split(/\s+/).filter((f) => f !== "");
   const bad = flags.find((f) => !f.startsWith("--"));
@@ -292,7 +289,7 @@ export function spawnServer(
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv: [
       ...process.execArgv,
-      ...(opts.nodeFlags ?? SERVER_NODE_FLAGS),
+      ...(opts.nodeFlags ?? LATENCY_NODE_FLAGS),
       ...(opts.exposeGc ? ["--expose-gc"] : []),
     ],
   });

@@ -3,7 +3,7 @@
  * launchers pass them on node's command line (npm start, k8s/Dockerfile, docker-compose.yml; a
  * test keeps those in step with this list), `serve` logs which are missing, and the bench starts
  * every server it measures with them, the no-op baseline included (docs/performance.md, "V8's
- * heap growing and the memory reducer").
+ * heap limits and the memory reducer").
  *
  * --heap-growing-percent=300: after a mark-compact, the old generation may grow to 4x what
  *   survived before the next one. V8's own factor aims at 97% mutator utilisation: with a fast
