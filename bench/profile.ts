@@ -1,7 +1,7 @@
 /**
  * Per-Check CPU cost in one process, without gRPC: the bench's workload (bench/workload.ts) and our
  * real identity and policy runtimes behind the real checker, called in a loop (also over the policy
- * engine itself, whose evaluateProjected lets the checker build only the input the policy reads),
+ * engine itself, whose evaluateText lets the checker write only the input the policy reads),
  * then each stage alone (input construction, policy evaluation, response, audit formatting, metrics). Run it under
  * `node --cpu-prof` to see where a Check's time goes:
  *
@@ -19,6 +19,7 @@ import { formatRecord } from "../src/audit/record.js";
 import { type CheckResult, createChecker } from "../src/extauthz/check.js";
 import { collectHeaders } from "../src/extauthz/headers.js";
 import { buildInput } from "../src/extauthz/input.js";
+import { inputText } from "../src/extauthz/input-text.js";
 import { parseTarget } from "../src/extauthz/path.js";
 import { AuthorizationService } from "../src/gen/envoy/service/auth/v3/external_auth.js";
 import { WasmPolicyEngine } from "../src/policy/engine.js";
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
         },
       });
     const checker = checkerOver(policy);
-    // The engine itself, whose evaluateProjected lets the checker build only the input paths the
+    // The engine itself, whose evaluateText lets the checker write only the input paths the
     // policy reads (the policy runtime above may not pass that on).
     const engine = await WasmPolicyEngine.start({
       source: regoDirectorySource(config.policy.dir, [config.policy.entrypoint], {
@@ -81,9 +82,9 @@ async function main(): Promise<void> {
     if (!engine.ready) throw new Error("profile: the default policy did not load into the engine");
     const projectedChecker = checkerOver(engine);
     let projection: Projection | undefined;
-    engine.evaluateProjected((p) => {
+    engine.evaluateText((p) => {
       projection = p;
-      return null;
+      return undefined;
     });
     const requests = workload.requests.map((r) => r.request);
     for (const r of workload.requests) {
@@ -130,6 +131,15 @@ async function main(): Promise<void> {
             auth: p.auth,
             projection,
           }),
+        ),
+      ],
+      [
+        "  input text (projected)",
+        perCall(prepared, ms / 3, (p) =>
+          inputText(
+            { request: p.request, target: p.target, body: { truncated: false }, auth: p.auth },
+            projection,
+          ),
         ),
       ],
       ["  policy evaluation", perCall(inputs, ms, (i) => policy.evaluate(i))],

@@ -24,12 +24,12 @@ import type { AttributeContext } from "../gen/envoy/service/auth/v3/attribute_co
 import type { CheckRequest, CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
 import type { TokenAuthenticator, TokenFailure } from "../identity/tokens/types.js";
 import type { AuthResult, CertificateEvidence } from "../identity/types.js";
-import type { Projection } from "../policy/projection.js";
 import type { PolicyEngine } from "../policy/types.js";
 import { parseBody } from "./body.js";
 import { collectHeaders, type HeaderLimits } from "./headers.js";
 import { policyIdentity, type TokenContext } from "./identity-input.js";
-import { buildInput, type PolicyIdentity } from "./input.js";
+import { buildInput, type InputParts, type PolicyIdentity } from "./input.js";
+import { inputText } from "./input-text.js";
 import { isIdentityOptional } from "./optional.js";
 import { parseTarget } from "./path.js";
 import { PROBLEM_HEADERS, type Problem, problemBody } from "./problem.js";
@@ -281,20 +281,12 @@ function authorize(parsed: Parsed, token: TokenContext | undefined): Verdict {
     : parseBody(http, headers);
   if (body.problem) return stageDeny(deps, body.problem.code, body.problem.message);
 
-  // The input is built for the paths the policy reads, when the engine says which (evaluateProjected).
-  let identity: PolicyIdentity | undefined;
-  let built = false;
-  const build = (projection: Projection | undefined) => {
-    const input = buildInput({ request, target, body, auth, token, hiddenHeaders: hidden, projection });
-    identity = input.identity as PolicyIdentity | undefined;
-    built = true;
-    return input;
-  };
-  const outcome = deps.policy.evaluateProjected
-    ? deps.policy.evaluateProjected(build)
-    : deps.policy.evaluate(build(undefined));
-  // No policy loaded: nothing was built, but a dry-run allow still carries the identity headers.
-  if (!built) identity = policyIdentity(auth, token);
+  // The input is written for the paths the policy reads, when the engine says which (evaluateText).
+  const identity = policyIdentity(auth, token);
+  const parts: InputParts = { request, target, body, auth, token, hiddenHeaders: hidden };
+  const outcome = deps.policy.evaluateText
+    ? deps.policy.evaluateText((projection) => inputText(parts, projection))
+    : deps.policy.evaluate(buildInput(parts));
   facts.revision = outcome.revision;
   if (outcome.kind === "error") return { ...stageDeny(deps, outcome.code, outcome.message), identity };
   const d = outcome.decision;

@@ -38,9 +38,10 @@ export interface TokenContext {
   caller: "token" | "transport";
 }
 
+/** Without a proxy, the verified identity itself: shared between requests, never written to. */
 function transportOf(auth: AuthResult | undefined): TransportIdentity | undefined {
   if (!auth?.ok) return undefined;
-  return auth.proxy ? { ...auth.identity, proxy: auth.proxy } : { ...auth.identity };
+  return auth.proxy ? { ...auth.identity, proxy: auth.proxy } : auth.identity;
 }
 
 /** The caller identity for the policy input, response headers and audit (undefined: none). */

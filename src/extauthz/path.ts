@@ -10,12 +10,41 @@ import { Reason, RequestRejection } from "./reasons.js";
 
 export interface ParsedTarget {
   /** Path without query or fragment, as received (still encoded). */
-  path: string;
-  parsedPath: string[];
-  parsedQuery: Record<string, string[]>;
+  readonly path: string;
+  readonly parsedPath: string[];
+  readonly parsedQuery: Record<string, string[]>;
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A target that passed validation. parsed_path and parsed_query are built on first read (each
+ * read returns the same value): most policies read neither, and splitting the path and building
+ * the query object was a sizeable part of a Check's own work. A component with a "%" is decoded
+ * while validating, because only decoding tells a valid escape from a broken one; one without
+ * cannot be malformed ("+" and any other character decode as themselves or as a space).
+ */
+class Target implements ParsedTarget {
+  private path_?: string[];
+
+  constructor(
+    readonly path: string,
+    private readonly decodedPath: string,
+    private readonly query: string,
+    private query_?: Record<string, string[]>,
+  ) {}
+
+  get parsedPath(): string[] {
+    this.path_ ??= withoutLeadingSlashes(this.decodedPath).split("/");
+    return this.path_;
+  }
+
+  get parsedQuery(): Record<string, string[]> {
+    // Validated in parseTarget: a query without "%" always parses.
+    this.query_ ??= parseQuery(this.query) as Record<string, string[]>;
+    return this.query_;
+  }
+}
 
 export function parseTarget(target: string): ParsedTarget | RequestRejection {
   if (CONTROL.test(target))
@@ -29,10 +58,10 @@ export function parseTarget(target: string): ParsedTarget | RequestRejection {
   if (decoded === undefined) {
     return new RequestRejection(Reason.pathMalformed, "path has broken percent-encoding or invalid UTF-8");
   }
-  const parsedPath = withoutLeadingSlashes(decoded).split("/");
+  if (!query.includes("%")) return new Target(path, decoded, query);
   const parsedQuery = parseQuery(query);
   if (parsedQuery instanceof RequestRejection) return parsedQuery;
-  return { path, parsedPath, parsedQuery };
+  return new Target(path, decoded, query, parsedQuery);
 }
 
 function withoutLeadingSlashes(path: string): string {

@@ -19,8 +19,8 @@ import {
 import { CheckRequest } from "../gen/envoy/service/auth/v3/external_auth.js";
 import type { Projection } from "../policy/projection.js";
 
-/** A message type that can be pruned: its default field values and the fields to descend into. */
-interface Pruning {
+/** A message type's shape: its default field values and the message fields to descend into. */
+export interface Pruning {
   readonly defaults: Readonly<Record<string, unknown>>;
   /** Message-typed fields whose own fields can be pruned; any other field is kept or reset whole. */
   readonly fields: Readonly<Record<string, Pruning>>;
@@ -33,9 +33,10 @@ const fieldsOf = (defaults: object, fields: Record<string, Pruning> = {}): Pruni
 });
 
 const PEER = fieldsOf(AttributeContext_Peer.create());
-const HTTP = fieldsOf(AttributeContext_HttpRequest.create());
-const REQUEST = fieldsOf(AttributeContext_Request.create(), { http: HTTP });
-const ATTRIBUTES = fieldsOf(AttributeContext.create(), {
+/** The HTTP request's shape (its headers map is written specially by input-text.ts). */
+export const HTTP_REQUEST = fieldsOf(AttributeContext_HttpRequest.create());
+const REQUEST = fieldsOf(AttributeContext_Request.create(), { http: HTTP_REQUEST });
+export const ATTRIBUTE_CONTEXT = fieldsOf(AttributeContext.create(), {
   source: PEER,
   destination: PEER,
   request: REQUEST,
@@ -49,7 +50,7 @@ export function requestJson(request: CheckRequest, projection?: Projection): Rec
   if (projection === undefined) return CheckRequest.toJSON(request) as Record<string, unknown>;
   const i = projection.keys.indexOf("attributes");
   if (i < 0 || request.attributes === undefined) return {};
-  const attributes = prune(request.attributes, ATTRIBUTES, projection.children[i]);
+  const attributes = prune(request.attributes, ATTRIBUTE_CONTEXT, projection.children[i]);
   return CheckRequest.toJSON({ attributes: attributes as AttributeContext }) as Record<string, unknown>;
 }
 

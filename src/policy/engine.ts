@@ -129,24 +129,24 @@ export class WasmPolicyEngine implements PolicyEngine {
   }
 
   evaluate(input: unknown): EvaluationOutcome {
-    return this.evaluateProjected(() => input);
+    // Only what the compiled policy can read: the module cannot tell the difference.
+    return this.evaluateText((projection) => JSON.stringify(project(input ?? null, projection)));
   }
 
   /**
-   * `build` gets the projection of the policy in force and this same policy evaluates its input
-   * (one synchronous call: a reload cannot swap the policy in between). Not called when no policy
-   * is loaded; what it throws propagates, as if the caller had built the input first.
+   * Evaluates the input whose JSON text `write` gives for the policy in force, told the input
+   * paths that policy reads (one synchronous call: a reload cannot swap the policy in between).
+   * Not called when no policy is loaded; what it throws, or a result that is not text, is an
+   * invalid input (a denial).
    */
-  evaluateProjected(build: (projection: Projection | undefined) => unknown): EvaluationOutcome {
+  evaluateText(write: (projection: Projection | undefined) => string | undefined): EvaluationOutcome {
     const active = this.active;
     if (!active)
       return { kind: "error", code: "policy_not_loaded", message: "no policy is loaded", revision: "" };
     const revision = active.revision;
-    const input = build(active.projection);
     let text: string | undefined;
     try {
-      // Only what the compiled policy can read: the module cannot tell the difference.
-      text = JSON.stringify(project(input ?? null, active.projection));
+      text = write(active.projection);
     } catch (e) {
       return { kind: "error", code: "policy_input_invalid", message: errorMessage(e), revision };
     }

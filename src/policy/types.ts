@@ -30,11 +30,12 @@ export interface PolicyEngine {
   /** Evaluates the configured entrypoint for one input. Never throws. */
   evaluate(input: unknown): EvaluationOutcome;
   /**
-   * Evaluates the input that `build` makes for the policy in force, given the input paths that
-   * policy reads (undefined: all), so that a caller can skip building what it never reads. The
-   * same as evaluate(build(undefined)) for the policy. Optional: callers fall back to evaluate.
+   * Evaluates the input whose JSON text `write` gives for the policy in force, told the input
+   * paths that policy reads (undefined: all), so that a caller can write only what the policy
+   * reads: the text of project(input, projection). What `write` throws, or a result that is not
+   * text, denies (policy_input_invalid). Optional: callers fall back to evaluate.
    */
-  evaluateProjected?(build: (projection: Projection | undefined) => unknown): EvaluationOutcome;
+  evaluateText?(write: (projection: Projection | undefined) => string | undefined): EvaluationOutcome;
   /** Revision of the policy currently in force ("" when none). */
   readonly revision: string;
   /** True once a policy has loaded. */

@@ -4,7 +4,7 @@
  * over seeded random targets: the fast paths for plain components must change no answer.
  */
 import { describe, expect, it } from "vitest";
-import { parseQuery, parseTarget } from "../../src/extauthz/path.js";
+import { type ParsedTarget, parseQuery, parseTarget } from "../../src/extauthz/path.js";
 import { percentDecode } from "../../src/extauthz/percent.js";
 import { RequestRejection } from "../../src/extauthz/reasons.js";
 import { mulberry32, type Rng } from "../support/prng.js";
@@ -65,12 +65,28 @@ describe("parseTarget", () => {
         expect(got, t).toBeInstanceOf(RequestRejection);
       } else {
         accepted++;
-        expect(got, t).toEqual(want);
+        expect(got, t).not.toBeInstanceOf(RequestRejection);
+        const { path, parsedPath, parsedQuery } = got as ParsedTarget;
+        expect({ path, parsedPath, parsedQuery }, t).toEqual(want);
       }
     }
     // The generator must exercise both outcomes, or the comparison proves little.
     expect(accepted).toBeGreaterThan(1000);
     expect(accepted).toBeLessThan(5000);
+  });
+
+  it("builds parsed_path and parsed_query once, on first read", () => {
+    const t = parseTarget("/a/b?x=1&x=2&y") as ParsedTarget;
+    expect(t.parsedQuery).toBe(t.parsedQuery);
+    expect(t.parsedPath).toBe(t.parsedPath);
+    expect(t.parsedQuery).toEqual({ x: ["1", "2"], y: [""] });
+    expect(Object.getPrototypeOf(t.parsedQuery)).toBeNull();
+  });
+
+  it("rejects a broken escape in the query before anything reads it", () => {
+    expect(parseTarget("/a?x=%zz")).toBeInstanceOf(RequestRejection);
+    expect(parseTarget("/a?x=%C3")).toBeInstanceOf(RequestRejection);
+    expect(parseTarget("/a?x=%C3%A9")).not.toBeInstanceOf(RequestRejection);
   });
 
   it("drops every leading slash and keeps the others", () => {

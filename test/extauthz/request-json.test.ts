@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildInput, type InputParts } from "../../src/extauthz/input.js";
+import { inputText } from "../../src/extauthz/input-text.js";
 import { parseTarget, type ParsedTarget } from "../../src/extauthz/path.js";
 import { requestJson } from "../../src/extauthz/request-json.js";
 import { CheckRequest } from "../../src/gen/envoy/service/auth/v3/external_auth.js";
@@ -177,5 +178,100 @@ describe("buildInput with a projection", () => {
       const p = projection(rng);
       expect(seen(buildInput({ ...parts, projection: p }), p), `case ${i}`).toBe(seen(buildInput(parts), p));
     }
+  });
+});
+
+describe("inputText", () => {
+  const identities = [
+    { id: "spiffe://td/ns/a/sa/b", scheme: "spiffe", trustDomain: "td", path: "/ns/a/sa/b", method: "mtls" },
+    { id: "wimse://td/x", scheme: "wimse", trustDomain: "td", path: "/x", method: "xfcc" },
+  ] as const;
+
+  function auth(rng: Rng): AuthResult | undefined {
+    const identity = Object.freeze({ ...pick(rng, [...identities]) });
+    const proxy = { ...identities[0], method: "mtls" as const };
+    return pick<AuthResult | undefined>(rng, [
+      undefined,
+      { ok: true, identity },
+      { ok: true, identity: { ...identity }, proxy },
+      { ok: false, code: "no_certificate", message: "none" },
+      { ok: false, code: "xfcc_by_mismatch", message: 'a "quoted" reason', proxy },
+    ]);
+  }
+
+  /** Also paths into the keys inputText writes specially: headers, identity, parsed_query. */
+  function textProjection(rng: Rng): Projection | undefined {
+    const extra: string[][] = [
+      ["attributes", "request", "http", "headers", pick(rng, ["x-a", ":authority", "x-wimse-workload-id"])],
+      ["attributes", "request", "http", "headers"],
+      ["identity", pick(rng, ["id", "scheme", "proxy", "nope"])],
+      ["identity_error", "code"],
+      ["identity_proxy"],
+      ["parsed_query", "y"],
+      ["parsed_path"],
+      ["truncated_body"],
+      ["source_principal"],
+      ["attributes", "destination", "principal"],
+      ["attributes", "request", "http", "method"],
+    ];
+    const paths: InputPath[] = Array.from({ length: 1 + Math.floor(rng() * 4) }, () => ({
+      path: rng() < 0.5 ? randomPath(rng) : pick(rng, extra),
+      whole: rng() < 0.7,
+    }));
+    return compileProjection(paths);
+  }
+
+  it("is the projected whole input's text (5000 seeded requests, identities and projections)", () => {
+    const rng = mulberry32(0x5eed);
+    let written = 0;
+    for (let i = 0; i < 5000; i++) {
+      const r = request(rng);
+      const target = parseTarget(`${r.attributes?.request?.http?.path || "/"}?y=1&y=%20`) as ParsedTarget;
+      const parts: InputParts = {
+        request: r,
+        target,
+        body: pick(rng, [{ truncated: false }, { truncated: true, value: { a: [1] } }]),
+        auth: auth(rng),
+        hiddenHeaders: rng() < 0.7 ? new Set(["x-wimse-workload-id", "x-upper"]) : undefined,
+      };
+      const p = textProjection(rng);
+      const got = inputText(parts, p);
+      expect(got, `case ${i}: ${JSON.stringify(p)}`).toBe(seen(buildInput(parts), p));
+      if (got.length > 2) written++;
+    }
+    expect(written).toBeGreaterThan(3000);
+  });
+
+  it("writes the default policy's projection without the general route", () => {
+    const p = compileProjection([
+      { path: ["identity", "id"], whole: true },
+      { path: ["attributes", "request", "http", "path"], whole: true },
+      { path: ["attributes", "destination", "principal"], whole: true },
+    ]);
+    const r = CheckRequest.fromPartial({
+      attributes: {
+        request: { http: { path: "/a?b", headers: { "x-a": "1" } } },
+        destination: { principal: "p" },
+      },
+    });
+    const parts: InputParts = {
+      request: r,
+      target: parseTarget("/a?b") as ParsedTarget,
+      body: { truncated: false },
+      auth: { ok: true, identity: identities[0] },
+    };
+    // The general route reads parsed_path; the writer must not (it is built on first read only).
+    const spy = {
+      ...parts,
+      target: {
+        ...parts.target,
+        get parsedPath(): string[] {
+          throw new Error("read");
+        },
+      },
+    };
+    expect(inputText(spy as InputParts, p)).toBe(
+      '{"identity":{"id":"spiffe://td/ns/a/sa/b"},"attributes":{"request":{"http":{"path":"/a?b"}},"destination":{"principal":"p"}}}',
+    );
   });
 });

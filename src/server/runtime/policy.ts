@@ -43,8 +43,8 @@ export async function createPolicyRuntime(
   });
   return {
     evaluate: (input: unknown): EvaluationOutcome => engine.evaluate(input),
-    // The input built for the active policy's projection, in the same call (no reload between).
-    evaluateProjected: (build) => engine.evaluateProjected(build),
+    // The input written for the active policy's projection, in the same call (no reload between).
+    evaluateText: (write) => engine.evaluateText(write),
     get revision() {
       return engine.revision;
     },
