@@ -10,7 +10,7 @@
  * and would delete the verified value. Policy-supplied headers never override these names.
  */
 import type { HeaderValueOption, QueryParameter } from "../gen/envoy/config/core/v3/base.js";
-import type { CheckResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
+import type { CheckResponse, OkHttpResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
 import type { Decision } from "../policy/types.js";
 import type { PolicyIdentity } from "./input.js";
 
@@ -79,12 +79,75 @@ function identityHeaders(names: IdentityHeaderNames): IdentityHeaders {
 
 const NOTHING: ReadonlySet<string> = new Set();
 
+/** The gRPC status of every allow: shared, like the ok_response parts below. */
+const OK_STATUS = Object.freeze({ code: GRPC_OK, message: "", details: Object.freeze([]) as unknown as [] });
+
 export function allowResponse(
   decision: Decision | undefined,
   identity: PolicyIdentity | undefined,
   names: IdentityHeaderNames,
   decisionId: string,
 ): CheckResponse {
+  return {
+    status: OK_STATUS,
+    okResponse: okResponseFor(decision, identity, names),
+    dynamicMetadata: { ...(decision?.dynamicMetadata ?? {}), decision_id: decisionId },
+  };
+}
+
+/**
+ * ok_response for a decision and identity. A decision the engine shares between requests (frozen)
+ * and the authenticator's shared identity (frozen) give the same ok_response every time: it is
+ * built once, frozen, and kept with them (the encoder keeps its bytes too: response-encoder.ts),
+ * instead of a dozen objects per allow.
+ */
+function okResponseFor(
+  decision: Decision | undefined,
+  identity: PolicyIdentity | undefined,
+  names: IdentityHeaderNames,
+): OkHttpResponse {
+  const decisionKey: object | undefined = decision === undefined ? NO_DECISION : decision;
+  const identityKey: object | undefined = identity === undefined ? NO_IDENTITY : identity;
+  if (!Object.isFrozen(decisionKey) || !Object.isFrozen(identityKey)) {
+    return buildOkResponse(decision, identity, names);
+  }
+  let byDecision = okResponses.get(names);
+  if (!byDecision) {
+    byDecision = new WeakMap();
+    okResponses.set(names, byDecision);
+  }
+  let byIdentity = byDecision.get(decisionKey);
+  if (!byIdentity) {
+    byIdentity = new WeakMap();
+    byDecision.set(decisionKey, byIdentity);
+  }
+  let ok = byIdentity.get(identityKey);
+  if (!ok) {
+    ok = deepFreeze(buildOkResponse(decision, identity, names));
+    byIdentity.set(identityKey, ok);
+  }
+  return ok;
+}
+
+const NO_DECISION = Object.freeze({});
+const NO_IDENTITY = Object.freeze({});
+const okResponses = new WeakMap<IdentityHeaderNames, WeakMap<object, WeakMap<object, OkHttpResponse>>>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    // A Uint8Array cannot be frozen (and NO_RAW_VALUE, the only one here, is never written to).
+    if (ArrayBuffer.isView(value)) return value;
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function buildOkResponse(
+  decision: Decision | undefined,
+  identity: PolicyIdentity | undefined,
+  names: IdentityHeaderNames,
+): OkHttpResponse {
   const id = identityHeaders(names);
   const headers = decision ? options(decision.headers, id.names) : [];
   // Each name once, in first-seen order (a short list: includes beats a Set and its copy).
@@ -108,15 +171,11 @@ export function allowResponse(
     }
   }
   return {
-    status: { code: GRPC_OK, message: "", details: [] },
-    okResponse: {
-      headers,
-      headersToRemove: toRemove,
-      responseHeadersToAdd: decision ? options(decision.responseHeadersToAdd, NOTHING) : [],
-      queryParametersToSet,
-      queryParametersToRemove: decision ? decision.queryParametersToRemove.slice() : [],
-    },
-    dynamicMetadata: { ...(decision?.dynamicMetadata ?? {}), decision_id: decisionId },
+    headers,
+    headersToRemove: toRemove,
+    responseHeadersToAdd: decision ? options(decision.responseHeadersToAdd, NOTHING) : [],
+    queryParametersToSet,
+    queryParametersToRemove: decision ? decision.queryParametersToRemove.slice() : [],
   };
 }
 

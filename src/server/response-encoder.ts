@@ -81,6 +81,9 @@ function plainStruct(v: unknown): Struct {
   return v as Struct;
 }
 
+/** Encoded content of frozen ok_responses, kept as long as they are. */
+const okBytes = new WeakMap<OkHttpResponse, Buffer>();
+
 export class CheckResponseEncoder {
   /** Byte lengths of nested messages and strings, in visiting order. */
   private readonly lens: number[] = [];
@@ -111,6 +114,27 @@ export class CheckResponseEncoder {
     this.buf = EMPTY;
     if (this.pos !== size) throw new Error("CheckResponse encoder: wrote a different size than measured");
     return out;
+  }
+
+  /**
+   * The content bytes of a frozen ok_response (response.ts shares one per decision and identity),
+   * encoded once by an encoder of its own; undefined when it has a shape left to the generated
+   * encoder.
+   */
+  private keptOk(o: OkHttpResponse): Buffer | undefined {
+    let kept = okBytes.get(o);
+    if (kept === undefined) {
+      const whole = new CheckResponseEncoder().encode({ okResponse: o } as CheckResponse);
+      if (whole === undefined) return undefined;
+      // [tag][length varint][content]: keep the content, in memory of its own (not the pool's).
+      let start = 1;
+      while ((whole[start] as number) & 0x80) start++;
+      const content = whole.subarray(start + 1);
+      kept = Buffer.allocUnsafeSlow(content.length);
+      content.copy(kept);
+      okBytes.set(o, kept);
+    }
+    return kept;
   }
 
   // --- measure: sizes, pushed to lens in the order write() will need them -------------------
@@ -165,6 +189,11 @@ export class CheckResponseEncoder {
   }
 
   private measureOk(o: OkHttpResponse): number {
+    const kept = Object.isFrozen(o) ? this.keptOk(o) : undefined;
+    if (kept !== undefined) {
+      this.lens.push(kept.length);
+      return delimited(kept.length);
+    }
     const slot = this.open();
     let size = 0;
     for (const h of o.headers) size += this.measureOption(h);
@@ -306,6 +335,12 @@ export class CheckResponseEncoder {
   private writeOk(o: OkHttpResponse): void {
     const t = TAG.ok;
     this.begin(TAG.response.ok);
+    const kept = Object.isFrozen(o) ? okBytes.get(o) : undefined;
+    if (kept !== undefined) {
+      this.buf.set(kept, this.pos);
+      this.pos += kept.length;
+      return;
+    }
     for (const h of o.headers) this.writeOption(t.headers, h);
     for (const n of o.headersToRemove) this.string(t.headersToRemove, n);
     if (o.dynamicMetadata !== undefined) this.writeStruct(t.metadata, o.dynamicMetadata);

@@ -138,6 +138,53 @@ describe("CheckResponseEncoder", () => {
     }
   });
 
+  it("encodes shared (frozen) decisions and identities exactly, reusing their ok_response (2000 cases)", () => {
+    const rng = mulberry32(0xf00d);
+    const freeze = <T>(v: T): T => {
+      if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+        Object.freeze(v);
+        for (const x of Object.values(v)) freeze(x);
+      }
+      return v;
+    };
+    // As the engine and the authenticator share them: frozen, one object per outcome / identity.
+    const decisions = Array.from({ length: 8 }, () =>
+      rng() < 0.2 ? undefined : freeze(decision(rng, true)),
+    );
+    const identities = Array.from({ length: 8 }, () => {
+      const i = identity(rng);
+      return i === undefined ? undefined : freeze(i);
+    });
+    const configured = [names(rng), names(rng)];
+    const encoder = new CheckResponseEncoder();
+    const serialize = checkResponseSerializer();
+    let shared = 0;
+    for (let i = 0; i < 2000; i++) {
+      const d = pick(rng, decisions);
+      const id = pick(rng, identities);
+      const n = pick(rng, configured);
+      const first = allowResponse(d, id, n, globalThis.crypto.randomUUID());
+      const r = allowResponse(d, id, n, globalThis.crypto.randomUUID());
+      if (r.okResponse === first.okResponse) shared++;
+      expect(Object.isFrozen(r.okResponse), `case ${i}`).toBe(true);
+      expect(Buffer.compare(encoder.encode(r) as Buffer, generated(r)), `case ${i}`).toBe(0);
+      expect(Buffer.compare(serialize(r), generated(r)), `case ${i}`).toBe(0);
+    }
+    expect(shared).toBe(2000);
+    // An identity or decision of its own (not frozen) gets an ok_response of its own.
+    const own = {
+      id: "spiffe://td/x",
+      scheme: "spiffe",
+      trustDomain: "td",
+      path: "/x",
+      method: "mtls",
+    } as const;
+    const names0 = configured[0] as IdentityHeaderNames;
+    expect(allowResponse(undefined, { ...own }, names0, "a").okResponse).not.toBe(
+      allowResponse(undefined, { ...own }, names0, "a").okResponse,
+    );
+  });
+
   it("encodes raw responses with odd but valid fields exactly", () => {
     const rng = mulberry32(7);
     const encoder = new CheckResponseEncoder();
