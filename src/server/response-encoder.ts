@@ -91,6 +91,9 @@ export class CheckResponseEncoder {
   private buf: Buffer = EMPTY;
   private pos = 0;
 
+  /** @param keep keep the bytes of frozen ok_responses (keptOk) */
+  constructor(private readonly keep = true) {}
+
   /**
    * The response's bytes, or undefined when the response has a shape this encoder leaves to the
    * generated one. Like most small Buffers, the result may be a slice of Node's shared pool
@@ -124,7 +127,8 @@ export class CheckResponseEncoder {
   private keptOk(o: OkHttpResponse): Buffer | undefined {
     let kept = okBytes.get(o);
     if (kept === undefined) {
-      const whole = new CheckResponseEncoder().encode({ okResponse: o } as CheckResponse);
+      // An encoder that does not keep: this one would look for these very bytes again.
+      const whole = new CheckResponseEncoder(false).encode({ okResponse: o } as CheckResponse);
       if (whole === undefined) return undefined;
       // [tag][length varint][content]: keep the content, in memory of its own (not the pool's).
       let start = 1;
@@ -189,7 +193,7 @@ export class CheckResponseEncoder {
   }
 
   private measureOk(o: OkHttpResponse): number {
-    const kept = Object.isFrozen(o) ? this.keptOk(o) : undefined;
+    const kept = this.keep && Object.isFrozen(o) ? this.keptOk(o) : undefined;
     if (kept !== undefined) {
       this.lens.push(kept.length);
       return delimited(kept.length);
@@ -335,7 +339,7 @@ export class CheckResponseEncoder {
   private writeOk(o: OkHttpResponse): void {
     const t = TAG.ok;
     this.begin(TAG.response.ok);
-    const kept = Object.isFrozen(o) ? okBytes.get(o) : undefined;
+    const kept = this.keep && Object.isFrozen(o) ? okBytes.get(o) : undefined;
     if (kept !== undefined) {
       this.buf.set(kept, this.pos);
       this.pos += kept.length;

@@ -171,6 +171,22 @@ describe("CheckResponseEncoder", () => {
       expect(Buffer.compare(serialize(r), generated(r)), `case ${i}`).toBe(0);
     }
     expect(shared).toBe(2000);
+    const names0 = configured[0] as IdentityHeaderNames;
+    // Each ok_response is encoded once more, by an encoder of its own, and never again.
+    const encode = CheckResponseEncoder.prototype.encode;
+    let calls = 0;
+    CheckResponseEncoder.prototype.encode = function (this: CheckResponseEncoder, r: CheckResponseT) {
+      calls++;
+      return encode.call(this, r);
+    };
+    try {
+      const fresh = freeze(decision(rng, true));
+      const id = identities.find((x) => x !== undefined);
+      for (let i = 0; i < 50; i++) encoder.encode(allowResponse(fresh, id, names0, "x"));
+    } finally {
+      CheckResponseEncoder.prototype.encode = encode;
+    }
+    expect(calls).toBe(51);
     // An identity or decision of its own (not frozen) gets an ok_response of its own.
     const own = {
       id: "spiffe://td/x",
@@ -179,7 +195,6 @@ describe("CheckResponseEncoder", () => {
       path: "/x",
       method: "mtls",
     } as const;
-    const names0 = configured[0] as IdentityHeaderNames;
     expect(allowResponse(undefined, { ...own }, names0, "a").okResponse).not.toBe(
       allowResponse(undefined, { ...own }, names0, "a").okResponse,
     );
