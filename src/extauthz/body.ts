@@ -25,6 +25,8 @@ export function parseBody(
   headers: Readonly<Record<string, string>>,
 ): ParsedBody {
   const truncated = headers["x-envoy-auth-partial-body"] === "true";
+  // No body (most requests): nothing to parse, whatever the type says.
+  if (http.rawBody.length === 0 && http.body === "") return { truncated };
   const contentType = headers["content-type"] ?? "";
   const type = contentType.split(";")[0].trim().toLowerCase();
   if (type === "multipart/form-data" && !truncated) return multipartBody(http, contentType);

@@ -191,12 +191,17 @@ function decide(
   if (!http) return stageDeny(deps, Reason.noHttpRequest, "CheckRequest has no attributes.request.http");
   facts.method = http.method;
   facts.host = http.host;
-  facts.path = pathOnly(http.path);
   const headers = collectHeaders(http, settings.limits);
-  if (headers instanceof RequestRejection) return stageDeny(deps, headers.code, headers.message);
+  if (headers instanceof RequestRejection) {
+    facts.path = pathOnly(http.path);
+    return stageDeny(deps, headers.code, headers.message);
+  }
   facts.requestId = headers["x-request-id"] ?? "";
   const target = parseTarget(http.path);
-  if (target instanceof RequestRejection) return stageDeny(deps, target.code, target.message);
+  if (target instanceof RequestRejection) {
+    facts.path = pathOnly(http.path);
+    return stageDeny(deps, target.code, target.message);
+  }
   facts.path = target.path;
 
   const auth = deps.authenticator.authenticate({ sourceCertificate: attrs.source?.certificate, headers });

@@ -22,7 +22,16 @@ interface Entry<V> {
   /** ms since epoch: valid when validFrom <= now < validUntil. */
   validFrom: number;
   validUntil: number;
+  /** When the entry last moved to the most recent end (ms since epoch). */
+  touched: number;
 }
+
+/**
+ * A hit moves its entry to the most recent end at most this often: moving (a Map delete and set)
+ * on every hit cost as much as the lookup, and an entry used within the last second is never the
+ * one evicted unless more than maxEntries others were added meanwhile.
+ */
+const TOUCH_MS = 1000;
 
 export class VerifiedChainCache<V> {
   private readonly map = new Map<string, Entry<V>>();
@@ -44,9 +53,11 @@ export class VerifiedChainCache<V> {
       this.counters.misses++;
       return undefined;
     }
-    // Refresh recency.
-    this.map.delete(key);
-    this.map.set(key, e);
+    if (now - e.touched >= TOUCH_MS || now < e.touched) {
+      e.touched = now;
+      this.map.delete(key);
+      this.map.set(key, e);
+    }
     this.counters.hits++;
     return e.value;
   }
@@ -54,7 +65,7 @@ export class VerifiedChainCache<V> {
   set(key: string, value: V, validFrom: number, validUntil: number): void {
     if (this.maxEntries <= 0 || validUntil <= validFrom) return;
     this.map.delete(key);
-    this.map.set(key, { value, validFrom, validUntil });
+    this.map.set(key, { value, validFrom, validUntil, touched: Number.NEGATIVE_INFINITY });
     while (this.map.size > this.maxEntries) {
       const oldest = this.map.keys().next().value;
       if (oldest === undefined) break;

@@ -24,6 +24,21 @@ describe("VerifiedChainCache", () => {
     expect(c.stats()).toMatchObject({ evicted: 1, size: 2 });
   });
 
+  it("moves a hit entry to the recent end at most once a second", () => {
+    const c = new VerifiedChainCache<number>(2);
+    c.set("a", 1, 0, 1e6);
+    c.set("b", 2, 0, 1e6);
+    expect(c.get("a", 10)).toBe(1); // first hit: a moves, b is now the oldest
+    expect(c.get("b", 20)).toBe(2); // b moves: a is the oldest again
+    expect(c.get("a", 500)).toBe(1); // within a second of its last move: a stays the oldest
+    c.set("c", 3, 0, 1e6);
+    expect(c.get("a", 600)).toBeUndefined();
+    expect(c.get("b", 2000)).toBe(2); // more than a second later: b moves, c is the oldest
+    c.set("d", 4, 0, 1e6);
+    expect(c.get("c", 2001)).toBeUndefined();
+    expect(c.get("b", 2002)).toBe(2);
+  });
+
   it("ignores empty windows and a zero size, and flushes", () => {
     const c = new VerifiedChainCache<number>(0);
     c.set("a", 1, 0, 1000);
