@@ -17,7 +17,6 @@
  * (failures: HTTP 400 with an RFC 9457 problem body naming the check). Identity denials carry a
  * problem body too.
  */
-import { randomUUID } from "node:crypto";
 import { type AuditDecision, type AuditRecord, recordTime } from "../audit/record.js";
 import type { IdentityOptionalRule } from "../config/types.js";
 import type { AttributeContext } from "../gen/envoy/service/auth/v3/attribute_context.js";
@@ -26,6 +25,7 @@ import type { TokenAuthenticator, TokenFailure } from "../identity/tokens/types.
 import type { AuthResult, CertificateEvidence } from "../identity/types.js";
 import type { PolicyEngine } from "../policy/types.js";
 import { parseBody } from "./body.js";
+import { newDecisionId } from "./decision-id.js";
 import { collectHeaders, type HeaderLimits } from "./headers.js";
 import { policyIdentity, type TokenContext } from "./identity-input.js";
 import { buildInput, type InputParts, type PolicyIdentity } from "./input.js";
@@ -91,7 +91,7 @@ interface Facts {
 export type Checker = (request: CheckRequest, startedAt?: bigint) => CheckResult | Promise<CheckResult>;
 
 export function createChecker(deps: CheckDeps): Checker {
-  const newId = deps.newDecisionId ?? randomUUID;
+  const newId = deps.newDecisionId ?? newDecisionId;
   const names = deps.settings.identityHeaders;
   const hidden = new Set(
     [names.workloadId, names.trustDomain, names.proxyId, names.authMethod]
