@@ -51,10 +51,14 @@ export function collectHeaders(
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   let count = 0;
   let total = 0;
+  // Until a name had to be lower-cased, the names of the `headers` map (distinct keys, kept as
+  // they are) cannot repeat: no lookup for a value to merge with.
+  let distinct = false;
   const add = (rawName: string, value: string): RequestRejection | undefined => {
     // Envoy sends lower-case names: a name that is already valid needs no toLowerCase copy.
     const valid = isLowerName(rawName);
     const name = valid ? rawName : rawName.toLowerCase();
+    if (!valid) distinct = false;
     count++;
     if (count > limits.maxHeadersCount) {
       return new RequestRejection(Reason.tooManyHeaders, `more than ${limits.maxHeadersCount} headers`);
@@ -87,6 +91,10 @@ export function collectHeaders(
         `headers exceed ${limits.maxHeadersBytes} bytes in total`,
       );
     }
+    if (distinct) {
+      out[name] = value;
+      return undefined;
+    }
     const prev = out[name];
     out[name] = prev === undefined ? value : `${prev},${value}`;
     return undefined;
@@ -109,6 +117,7 @@ export function collectHeaders(
       if (problem) return problem;
     }
   } else {
+    distinct = true;
     const map = http.headers;
     for (const name of Object.keys(map)) {
       const problem = add(name, map[name]);
