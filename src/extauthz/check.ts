@@ -67,6 +67,11 @@ export interface CheckDeps {
   policy: PolicyEngine;
   settings: CheckSettings;
   newDecisionId?: () => string;
+  /**
+   * Decline requests with a Workload-Identity-Token instead of deciding them (TOKEN_STAGE_ELSEWHERE):
+   * for a checker without the token stage whose caller sends such requests where it runs.
+   */
+  declineTokens?: boolean;
 }
 
 export interface CheckResult {
@@ -90,7 +95,28 @@ interface Facts {
 /** Synchronous for requests without a Workload-Identity-Token header, a Promise for the others. */
 export type Checker = (request: CheckRequest, startedAt?: bigint) => CheckResult | Promise<CheckResult>;
 
-export function createChecker(deps: CheckDeps): Checker {
+/**
+ * What a checker made with `declineTokens` returns, instead of deciding, for a request with a
+ * Workload-Identity-Token header (under any spelling, in either header field): the token stage runs
+ * elsewhere (the decision thread, which holds the replay cache). Nothing was verified or recorded.
+ */
+export const TOKEN_STAGE_ELSEWHERE: unique symbol = Symbol("token stage elsewhere");
+
+/** A checker that declines requests with a Workload-Identity-Token (createChecker's declineTokens). */
+export type DecliningChecker = (
+  request: CheckRequest,
+  startedAt?: bigint,
+) => CheckResult | typeof TOKEN_STAGE_ELSEWHERE;
+
+export function createChecker(deps: CheckDeps & { declineTokens: true }): DecliningChecker;
+export function createChecker(deps: CheckDeps): Checker;
+export function createChecker(
+  deps: CheckDeps,
+): (
+  request: CheckRequest,
+  startedAt?: bigint,
+) => CheckResult | Promise<CheckResult> | typeof TOKEN_STAGE_ELSEWHERE {
+  const decline = deps.declineTokens === true;
   const newId = deps.newDecisionId ?? newDecisionId;
   const names = deps.settings.identityHeaders;
   const hidden = new Set(
@@ -108,12 +134,13 @@ export function createChecker(deps: CheckDeps): Checker {
       destination: "",
       revision: deps.policy.revision,
     };
-    let verdict: Verdict | Promise<Verdict>;
+    let verdict: Verdict | Promise<Verdict> | typeof TOKEN_STAGE_ELSEWHERE;
     try {
-      verdict = decide(request, deps, facts, hidden);
+      verdict = decide(request, deps, facts, hidden, decline);
     } catch (e) {
       verdict = internalError(deps, e);
     }
+    if (verdict === TOKEN_STAGE_ELSEWHERE) return verdict;
     if (verdict instanceof Promise) {
       return verdict.then(
         (v) => finish(v, deps, facts, startedAt),
@@ -182,7 +209,8 @@ function decide(
   deps: CheckDeps,
   facts: Facts,
   hidden: ReadonlySet<string>,
-): Verdict | Promise<Verdict> {
+  declineTokens: boolean,
+): Verdict | Promise<Verdict> | typeof TOKEN_STAGE_ELSEWHERE {
   const { settings } = deps;
   const attrs: AttributeContext | undefined = request.attributes;
   if (!attrs) return stageDeny(deps, Reason.noAttributes, "CheckRequest has no attributes");
@@ -196,6 +224,8 @@ function decide(
     facts.path = pathOnly(http.path);
     return stageDeny(deps, headers.code, headers.message);
   }
+  // Collected names are lower case, from `headers` or `header_map`: this finds every spelling.
+  if (declineTokens && headers[WIT_HEADER] !== undefined) return TOKEN_STAGE_ELSEWHERE;
   facts.requestId = headers["x-request-id"] ?? "";
   const target = parseTarget(http.path);
   if (target instanceof RequestRejection) {

@@ -12,25 +12,6 @@ export const WIT_HEADER = "workload-identity-token";
 
 const utf8 = new TextEncoder();
 
-/**
- * Whether the request may carry a Workload-Identity-Token header, under any spelling of its name
- * in either header field Envoy fills (`headers`, `header_map`). Errs towards true: callers use it
- * to send such requests to the one place that runs the token stage (the decision thread, which
- * holds the replay cache), never to skip that stage.
- */
-export function mayCarryToken(http: AttributeContext_HttpRequest): boolean {
-  if (http.headers[WIT_HEADER] !== undefined) return true;
-  // Object.keys, not for-in: about twice as fast over the decoded header object.
-  for (const name of Object.keys(http.headers)) if (isWitName(name)) return true;
-  const raw = http.headerMap?.headers;
-  if (raw) for (const h of raw) if (isWitName(h.key)) return true;
-  return false;
-}
-
-function isWitName(name: string): boolean {
-  return name.length === WIT_HEADER.length && name.toLowerCase() === WIT_HEADER;
-}
-
 /** The request body as bytes: raw_body when set, else the body string; undefined when neither. */
 export function bodyBytes(http: AttributeContext_HttpRequest): Uint8Array | undefined {
   if (http.rawBody.length > 0) return http.rawBody;

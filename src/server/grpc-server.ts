@@ -60,10 +60,7 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
       }
       // The stage answers every Check exactly once (errors become denials or an error status);
       // the call stays open until then, so grpc-js's tryShutdown lets in-flight checks finish.
-      stage.check(call.request, started, (error, response) => {
-        if (error) callback(error);
-        else callback(null, response);
-      });
+      stage.check(call.request, started, callback);
     },
   });
   const healthAllowed = allowed.length > 0 ? [...allowed, ...ownIds(deps.config.listen.tls)] : [];

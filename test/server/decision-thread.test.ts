@@ -15,7 +15,6 @@ import { openAuditSink } from "../../src/audit/sink.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/types.js";
 import { envoyUrlEncodePem } from "../../src/demo/envoy-encoding.js";
-import { mayCarryToken } from "../../src/extauthz/tokens.js";
 import { CheckRequest, CheckResponse } from "../../src/gen/envoy/service/auth/v3/external_auth.js";
 import { ensureDemoPki } from "../../src/pki/write.js";
 import { type InlineDecider, inlineDecider, startInlineDecider } from "../../src/server/decision/inline.js";
@@ -348,20 +347,49 @@ describe("decision thread with the inline decider (decision.inline_when_idle)", 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe("mayCarryToken", () => {
-  const http = (headers: Record<string, string>, raw: Array<[string, string]> = []) =>
-    ({
-      headers,
-      headerMap: { headers: raw.map(([key, value]) => ({ key, value, rawValue: new Uint8Array() })) },
-    }) as unknown as Parameters<typeof mayCarryToken>[0];
-
-  it("finds the Workload-Identity-Token header under any spelling, in either header field", () => {
-    expect(mayCarryToken(http({ "workload-identity-token": "x" }))).toBe(true);
-    expect(mayCarryToken(http({ "WORKLOAD-Identity-Token": "x" }))).toBe(true);
-    expect(mayCarryToken(http({}, [["Workload-Identity-Token", "x"]]))).toBe(true);
-    expect(mayCarryToken(http({ "workload-identity-tokens": "x", authorization: "y" }))).toBe(false);
-    expect(mayCarryToken(http({}, [["workload-identity", "x"]]))).toBe(false);
-  });
+describe("the inline decider and token requests", () => {
+  it("declines a Workload-Identity-Token under any spelling, in either header field; decides a near miss", async () => {
+    const d = mkdtempSync(join(tmpdir(), "wimse-inline-token-"));
+    const cfg = configIn(d, join(d, "audit.log"));
+    const rt = await buildRuntimes(cfg, () => {}, { tokens: false });
+    const decider = inlineDecider(cfg, rt, { deliverAudit: () => {}, onDecided: () => {}, log: () => {} });
+    const encode = (r: CheckRequest) => Buffer.from(CheckRequest.encode(r).finish());
+    const withRaw = (raw: Array<[string, string]>) => {
+      const r = envoyRequest({});
+      const http = r.attributes?.request?.http;
+      if (!http) throw new Error("no http");
+      http.headers = {};
+      http.headerMap = { headers: raw.map(([key, value]) => ({ key, value, rawValue: Buffer.alloc(0) })) };
+      return r;
+    };
+    const never = () => expect.unreachable("declined Checks are not answered here");
+    try {
+      for (const r of [
+        envoyRequest({ headers: { "workload-identity-token": "x" } }),
+        envoyRequest({ headers: { "WORKLOAD-Identity-Token": "x" } }),
+        withRaw([["Workload-Identity-Token", "x"]]),
+        withRaw([
+          [":path", "/"],
+          ["workload-identity-token", "x"],
+        ]),
+      ]) {
+        expect(decider.tryCheck(encode(r), 0n, never, rt.policy.revision)).toBe(false);
+      }
+      expect(decider.decided).toBe(0);
+      for (const r of [
+        envoyRequest({ headers: { "workload-identity-tokens": "x", authorization: "y" } }),
+        withRaw([["workload-identity", "x"]]),
+      ]) {
+        let answered = false;
+        expect(decider.tryCheck(encode(r), 0n, () => (answered = true), rt.policy.revision)).toBe(true);
+        expect(answered).toBe(true);
+      }
+      expect(decider.decided).toBe(2);
+    } finally {
+      await decider.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("loadGauge", () => {

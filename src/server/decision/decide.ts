@@ -5,7 +5,14 @@
  */
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { Config } from "../../config/types.js";
-import { type Checker, type CheckResult, createChecker } from "../../extauthz/check.js";
+import {
+  type CheckDeps,
+  type Checker,
+  type CheckResult,
+  createChecker,
+  type DecliningChecker,
+  TOKEN_STAGE_ELSEWHERE,
+} from "../../extauthz/check.js";
 import { CheckRequest } from "../../gen/envoy/service/auth/v3/external_auth.js";
 import type { Runtimes } from "../ports.js";
 import { checkResponseSerializer } from "../serialize.js";
@@ -38,6 +45,17 @@ export function requestDecider(checker: Checker): RequestDecide {
   };
 }
 
+/** requestDecider for a checker that declines token requests (they are answered elsewhere). */
+export function decliningDecider(
+  checker: DecliningChecker,
+): (request: CheckRequest, started: bigint) => Decided | typeof TOKEN_STAGE_ELSEWHERE {
+  const encode = checkResponseSerializer();
+  return (request, started) => {
+    const result = checker(request, started);
+    return result === TOKEN_STAGE_ELSEWHERE ? result : { bytes: encode(result.response), result };
+  };
+}
+
 /** A request that does not decode: the error status it is answered with. */
 export class CheckRequestError {
   constructor(readonly status: StageError) {}
@@ -60,7 +78,11 @@ export function isStageError(v: Decided | StageError): v is StageError {
 
 /** The checker over the runtimes, with the configuration's request, identity and decision settings. */
 export function checkerFor(config: Config, runtimes: Runtimes): Checker {
-  return createChecker({
+  return createChecker(checkerDeps(config, runtimes));
+}
+
+export function checkerDeps(config: Config, runtimes: Runtimes): CheckDeps {
+  return {
     authenticator: runtimes.identity,
     tokens: runtimes.tokens,
     policy: runtimes.policy,
@@ -74,7 +96,7 @@ export function checkerFor(config: Config, runtimes: Runtimes): Checker {
       skipBodyParse: config.request.skipBodyParse,
       tokens: { caller: config.tokens.caller, requireTransport: config.tokens.requireTransport },
     },
-  });
+  };
 }
 
 /** An exception while answering (encoding a response) as an error status: never an allow. */

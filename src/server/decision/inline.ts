@@ -11,24 +11,25 @@
  * Trust bundles and CRLs carry no revision to compare: each side reloads them when its own
  * watcher (or poll, or a reload request) sees the change, so between the two reloads, usually
  * milliseconds apart, a Check may be decided with either side's bundles. It
- * has no token stage: a request that may carry a Workload-Identity-Token is declined and goes to
- * the decision thread, which holds the replay cache. Its audit lines are formatted here and handed
+ * has no token stage: a request with a Workload-Identity-Token header (any spelling, either header
+ * field) is declined by its checker once the headers are collected, before anything is verified,
+ * and goes to the decision thread, which holds the replay cache. Its audit lines are formatted here and handed
  * in batches to the decision thread, the one writer of the audit output.
  */
 import { Writable } from "node:stream";
 import { StreamSink } from "../../audit/sink.js";
 import type { Config } from "../../config/types.js";
-import { mayCarryToken } from "../../extauthz/tokens.js";
+import { createChecker, TOKEN_STAGE_ELSEWHERE } from "../../extauthz/check.js";
 import type { CacheStats } from "../metrics.js";
 import type { Runtimes } from "../ports.js";
 import { buildRuntimes } from "../runtime/index.js";
 import {
   CheckRequestError,
-  checkerFor,
+  checkerDeps,
   type Decided,
+  decliningDecider,
   decodeCheck,
   internalError,
-  requestDecider,
 } from "./decide.js";
 import type { CheckDone, StageEvents } from "./stage.js";
 
@@ -36,8 +37,8 @@ export interface InlineDecider {
   /**
    * Decides the Check here and answers it through `done` (synchronously), or returns false without
    * calling `done` when it must go to the decision thread: runtimes not ready, a policy revision
-   * other than `revision` (the decision thread's), a request that does not decode or may carry a
-   * token.
+   * other than `revision` (the decision thread's), a request that does not decode or carries a
+   * Workload-Identity-Token.
    */
   tryCheck(request: Buffer, started: bigint, done: CheckDone, revision: string): boolean;
   cacheStats(): CacheStats | undefined;
@@ -69,7 +70,7 @@ export async function startInlineDecider(config: Config, opts: InlineOptions): P
 
 /** The decider over runtimes given (tests pass doubles). */
 export function inlineDecider(config: Config, runtimes: Runtimes, opts: InlineOptions): InlineDecider {
-  const decide = requestDecider(checkerFor(config, runtimes));
+  const decide = decliningDecider(createChecker({ ...checkerDeps(config, runtimes), declineTokens: true }));
   const { identity, policy } = runtimes;
   const audit = new StreamSink(
     new Writable({
@@ -92,25 +93,17 @@ export function inlineDecider(config: Config, runtimes: Runtimes, opts: InlineOp
       if (!identity.ready || !policy.ready || policy.revision !== revision) return false;
       const request = decodeCheck(bytes);
       if (request instanceof CheckRequestError) return false;
-      const http = request.attributes?.request?.http;
-      if (http && mayCarryToken(http)) return false;
-      decided++;
-      let out: Decided | Promise<Decided>;
+      let out: Decided | typeof TOKEN_STAGE_ELSEWHERE;
       try {
         out = decide(request, started);
       } catch (e) {
+        decided++;
         done(internalError(e));
         return true;
       }
-      if (out instanceof Promise) {
-        // Not reached without a token stage; answered all the same if it ever is.
-        out.then(
-          (d) => deliver(d, done),
-          (e: unknown) => done(internalError(e)),
-        );
-      } else {
-        deliver(out, done);
-      }
+      if (out === TOKEN_STAGE_ELSEWHERE) return false;
+      decided++;
+      deliver(out, done);
       return true;
     },
     cacheStats: () => identity.cacheStats?.(),
