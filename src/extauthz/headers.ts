@@ -48,59 +48,10 @@ export function collectHeaders(
   http: AttributeContext_HttpRequest,
   limits: HeaderLimits,
 ): Record<string, string> | RequestRejection {
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  let count = 0;
-  let total = 0;
-  // Until a name had to be lower-cased, the names of the `headers` map (distinct keys, kept as
-  // they are) cannot repeat: no lookup for a value to merge with.
-  let distinct = false;
-  const add = (rawName: string, value: string): RequestRejection | undefined => {
-    // Envoy sends lower-case names: a name that is already valid needs no toLowerCase copy.
-    const valid = isLowerName(rawName);
-    const name = valid ? rawName : rawName.toLowerCase();
-    if (!valid) distinct = false;
-    count++;
-    if (count > limits.maxHeadersCount) {
-      return new RequestRejection(Reason.tooManyHeaders, `more than ${limits.maxHeadersCount} headers`);
-    }
-    // Not valid as sent, and not once lower-cased either (a lower-case name may be invalid too).
-    if (!valid && !isLowerName(name)) {
-      return new RequestRejection(
-        Reason.headerNameInvalid,
-        "a header name has characters outside RFC 9110 tchar",
-      );
-    }
-    const plain = plainAsciiBytes(value);
-    const bytes = plain >= 0 ? plain : Buffer.byteLength(value);
-    if (bytes > limits.maxHeaderValueBytes) {
-      return new RequestRejection(
-        Reason.headerTooLarge,
-        `header ${name} exceeds ${limits.maxHeaderValueBytes} bytes`,
-      );
-    }
-    if (plain < 0 && BINARY.test(value)) {
-      return new RequestRejection(
-        Reason.headerBinary,
-        `header ${name} carries control characters or invalid UTF-8`,
-      );
-    }
-    total += name.length + bytes;
-    if (total > limits.maxHeadersBytes) {
-      return new RequestRejection(
-        Reason.headersTooLarge,
-        `headers exceed ${limits.maxHeadersBytes} bytes in total`,
-      );
-    }
-    if (distinct) {
-      out[name] = value;
-      return undefined;
-    }
-    const prev = out[name];
-    out[name] = prev === undefined ? value : `${prev},${value}`;
-    return undefined;
-  };
-  const raw = http.headerMap?.headers ?? [];
-  if (raw.length > 0) {
+  const tally: Tally = { count: 0, total: 0 };
+  const raw = http.headerMap?.headers;
+  if (raw !== undefined && raw.length > 0) {
+    const out: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const h of raw) {
       let value = h.value;
       if (h.rawValue.length > 0) {
@@ -113,16 +64,104 @@ export function collectHeaders(
           );
         }
       }
-      const problem = add(h.key, value);
+      const valid = isLowerName(h.key);
+      const name = valid ? h.key : h.key.toLowerCase();
+      const problem = checkHeader(name, valid, value, limits, tally);
       if (problem) return problem;
+      const prev = out[name];
+      out[name] = prev === undefined ? value : `${prev},${value}`;
     }
-  } else {
-    distinct = true;
-    const map = http.headers;
-    for (const name of Object.keys(map)) {
-      const problem = add(name, map[name]);
-      if (problem) return problem;
-    }
+    return out;
+  }
+  const map = http.headers;
+  const names = Object.keys(map);
+  const asIs = collectAsIs(map, names, limits);
+  if (asIs !== undefined) return asIs;
+  // Some name needs lower-casing: a new dictionary, merging names that are then equal.
+  tally.count = 0;
+  tally.total = 0;
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const rawName of names) {
+    const value = map[rawName] as string;
+    const valid = isLowerName(rawName);
+    const name = valid ? rawName : rawName.toLowerCase();
+    const problem = checkHeader(name, valid, value, limits, tally);
+    if (problem) return problem;
+    const prev = out[name];
+    out[name] = prev === undefined ? value : `${prev},${value}`;
   }
   return out;
+}
+
+interface Tally {
+  count: number;
+  total: number;
+}
+
+/**
+ * Envoy's usual request: every name in the `headers` map already lower case and valid (its keys
+ * are distinct, so nothing merges). The map itself is then the result, without its prototype (a
+ * lookup of "constructor" must find nothing): no copy of twenty-odd headers per Check. Undefined
+ * when some name needs lower-casing or the map cannot be changed (the caller copies); a header
+ * that breaks a limit rejects here as it would there (same checks, same order).
+ */
+function collectAsIs(
+  map: Record<string, string>,
+  names: readonly string[],
+  limits: HeaderLimits,
+): Record<string, string> | RequestRejection | undefined {
+  const tally: Tally = { count: 0, total: 0 };
+  for (const name of names) {
+    if (!isLowerName(name)) return undefined;
+    const problem = checkHeader(name, true, map[name] as string, limits, tally);
+    if (problem) return problem;
+  }
+  if (Object.getPrototypeOf(map) !== null) {
+    if (!Object.isExtensible(map)) return undefined;
+    Object.setPrototypeOf(map, null);
+  }
+  return map;
+}
+
+/** One header's limits and content, in order; `name` lower case (`valid`: it was sent so). */
+function checkHeader(
+  name: string,
+  valid: boolean,
+  value: string,
+  limits: HeaderLimits,
+  tally: Tally,
+): RequestRejection | undefined {
+  tally.count++;
+  if (tally.count > limits.maxHeadersCount) {
+    return new RequestRejection(Reason.tooManyHeaders, `more than ${limits.maxHeadersCount} headers`);
+  }
+  // Not valid as sent, and not once lower-cased either (a lower-case name may be invalid too).
+  if (!valid && !isLowerName(name)) {
+    return new RequestRejection(
+      Reason.headerNameInvalid,
+      "a header name has characters outside RFC 9110 tchar",
+    );
+  }
+  const plain = plainAsciiBytes(value);
+  const bytes = plain >= 0 ? plain : Buffer.byteLength(value);
+  if (bytes > limits.maxHeaderValueBytes) {
+    return new RequestRejection(
+      Reason.headerTooLarge,
+      `header ${name} exceeds ${limits.maxHeaderValueBytes} bytes`,
+    );
+  }
+  if (plain < 0 && BINARY.test(value)) {
+    return new RequestRejection(
+      Reason.headerBinary,
+      `header ${name} carries control characters or invalid UTF-8`,
+    );
+  }
+  tally.total += name.length + bytes;
+  if (tally.total > limits.maxHeadersBytes) {
+    return new RequestRejection(
+      Reason.headersTooLarge,
+      `headers exceed ${limits.maxHeadersBytes} bytes in total`,
+    );
+  }
+  return undefined;
 }

@@ -94,6 +94,8 @@ describe("collectHeaders", () => {
         outcomes.add(want);
       } else {
         expect(got, `case ${i}: ${JSON.stringify(headers)}`).toEqual(want);
+        // Never a lookup through a prototype ("constructor", "__proto__" must find nothing).
+        expect(Object.getPrototypeOf(got), `case ${i}`).toBeNull();
         outcomes.add("accepted");
       }
     }
@@ -108,6 +110,26 @@ describe("collectHeaders", () => {
         "too_many_headers",
       ].sort(),
     );
+  });
+
+  it("keeps Envoy's usual map as it is (prototype removed), copies a frozen one or one needing lower case", () => {
+    const limits = { maxHeaderValueBytes: 8192, maxHeadersBytes: 65536, maxHeadersCount: 100 };
+    const usual = { ":path": "/", "x-a": "1", accept: "*/*" };
+    const got = collectHeaders(http(usual), limits) as Record<string, string>;
+    expect(got).toBe(usual);
+    expect(Object.getPrototypeOf(got)).toBeNull();
+    expect(got.constructor).toBeUndefined();
+    expect(collectHeaders(http(usual), limits)).toBe(usual); // already prototype-free: as it is
+    const frozen = Object.freeze({ "x-a": "1", constructor: "c" });
+    const copy = collectHeaders(http(frozen), limits) as Record<string, string>;
+    expect(copy).not.toBe(frozen);
+    expect(Object.getPrototypeOf(copy)).toBeNull();
+    expect({ ...copy }).toEqual({ "x-a": "1", constructor: "c" });
+    const mixed = { "X-A": "1", "x-a": "2", b: "3" };
+    const merged = collectHeaders(http(mixed), limits) as Record<string, string>;
+    expect(Object.getPrototypeOf(merged)).toBeNull();
+    expect({ ...merged }).toEqual({ "x-a": "1,2", b: "3" });
+    expect(Object.getPrototypeOf(mixed)).toBe(Object.prototype); // left alone
   });
 
   it.each([["x y"], ["x\u0000y"], ["x\ty"], [""], [":"], ["é"], ["a:b"], ["X Y"], ["x/y"]])(
