@@ -48,9 +48,9 @@ export function collectHeaders(
   http: AttributeContext_HttpRequest,
   limits: HeaderLimits,
 ): Record<string, string> | RequestRejection {
-  const tally: Tally = { count: 0, total: 0 };
   const raw = http.headerMap?.headers;
   if (raw !== undefined && raw.length > 0) {
+    const tally: Tally = { count: 0, total: 0 };
     const out: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const h of raw) {
       let value = h.value;
@@ -64,12 +64,8 @@ export function collectHeaders(
           );
         }
       }
-      const valid = isLowerName(h.key);
-      const name = valid ? h.key : h.key.toLowerCase();
-      const problem = checkHeader(name, valid, value, limits, tally);
+      const problem = add(out, h.key, value, limits, tally);
       if (problem) return problem;
-      const prev = out[name];
-      out[name] = prev === undefined ? value : `${prev},${value}`;
     }
     return out;
   }
@@ -78,19 +74,31 @@ export function collectHeaders(
   const asIs = collectAsIs(map, names, limits);
   if (asIs !== undefined) return asIs;
   // Some name needs lower-casing: a new dictionary, merging names that are then equal.
-  tally.count = 0;
-  tally.total = 0;
+  const tally: Tally = { count: 0, total: 0 };
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const rawName of names) {
-    const value = map[rawName] as string;
-    const valid = isLowerName(rawName);
-    const name = valid ? rawName : rawName.toLowerCase();
-    const problem = checkHeader(name, valid, value, limits, tally);
+  for (const name of names) {
+    const problem = add(out, name, map[name] as string, limits, tally);
     if (problem) return problem;
-    const prev = out[name];
-    out[name] = prev === undefined ? value : `${prev},${value}`;
   }
   return out;
+}
+
+/** One header into `out` (name lower-cased, repeated names joined with ","), or its rejection. */
+function add(
+  out: Record<string, string>,
+  rawName: string,
+  value: string,
+  limits: HeaderLimits,
+  tally: Tally,
+): RequestRejection | undefined {
+  // Envoy sends lower-case names: a name that is already valid needs no toLowerCase copy.
+  const valid = isLowerName(rawName);
+  const name = valid ? rawName : rawName.toLowerCase();
+  const problem = checkHeader(name, valid, value, limits, tally);
+  if (problem) return problem;
+  const prev = out[name];
+  out[name] = prev === undefined ? value : `${prev},${value}`;
+  return undefined;
 }
 
 interface Tally {

@@ -59,12 +59,13 @@ function compileWriter(projection: Projection): Writer | undefined {
     const value = TOP_LEVEL.get(key);
     // A key buildInput never sets is never in the input.
     if (value === undefined) continue;
+    const text =
+      key === "identity"
+        ? (v: unknown) => identityText(v as object, child)
+        : (v: unknown) => JSON.stringify(project(v, child));
     parts.push((p) => {
       const v = value(p);
-      if (v === undefined) return undefined;
-      return (
-        name + (key === "identity" ? identityText(v as object, child) : JSON.stringify(project(v, child)))
-      );
+      return v === undefined ? undefined : name + text(v);
     });
   }
   return (p) => {

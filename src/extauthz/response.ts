@@ -11,6 +11,7 @@
  */
 import type { HeaderValueOption, QueryParameter } from "../gen/envoy/config/core/v3/base.js";
 import type { CheckResponse, OkHttpResponse } from "../gen/envoy/service/auth/v3/external_auth.js";
+import { deepFreeze } from "../policy/deep-freeze.js";
 import type { Decision } from "../policy/types.js";
 import type { PolicyIdentity } from "./input.js";
 
@@ -132,16 +133,6 @@ function okResponseFor(
 const NO_DECISION = Object.freeze({});
 const NO_IDENTITY = Object.freeze({});
 const okResponses = new WeakMap<IdentityHeaderNames, WeakMap<object, WeakMap<object, OkHttpResponse>>>();
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    // A Uint8Array cannot be frozen (and NO_RAW_VALUE, the only one here, is never written to).
-    if (ArrayBuffer.isView(value)) return value;
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
 
 function buildOkResponse(
   decision: Decision | undefined,

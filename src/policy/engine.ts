@@ -6,6 +6,7 @@
 import type { PolicyBundle } from "./bundle/types.js";
 import { hostBuiltins } from "./builtins/index.js";
 import { HostBuiltinError } from "./builtins/registry.js";
+import { deepFreeze } from "./deep-freeze.js";
 import { validateDecision } from "./decision.js";
 import { PolicyError, errorMessage } from "./errors.js";
 import type { PolicyListener, ReloadEvent, ReloadTrigger } from "./listener.js";
@@ -348,15 +349,6 @@ function rememberDecision(
     if (!oldest.done) decisions.delete(oldest.value);
   }
   decisions.set(text, outcome);
-}
-
-/** Shared outcomes must not change: a consumer that tried would throw (and deny), not leak. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 function textBuffer(json: string): ArrayBuffer {
